@@ -1,0 +1,33 @@
+package v1alpha1
+
+// Annotations users put on platform-backed objects. Values are documented in the README.
+const (
+	// AnnotationPaused, set to "true", stops every platform call for the object; status
+	// says so (Synced=False, reason Paused). Removing it resumes reconciliation.
+	AnnotationPaused = "platform.enterprise-operator.dev/paused"
+
+	// AnnotationExternalID adopts an existing platform object by its id instead of
+	// creating one. Once status.externalID is set it is only informational.
+	AnnotationExternalID = "platform.enterprise-operator.dev/external-id"
+
+	// AnnotationResyncInterval overrides the manager's default resync interval for one
+	// object, as a Go duration ("30s", "10m"); the operator adds jitter.
+	AnnotationResyncInterval = "platform.enterprise-operator.dev/resync-interval"
+
+	// AnnotationResetPassword, on an EnterpriseUser, resets the user's password once per
+	// distinct value (use a timestamp) and writes the temporary password to the user's
+	// password Secret.
+	AnnotationResetPassword = "platform.enterprise-operator.dev/reset-password"
+
+	// AnnotationTestWebhook, on a Webhook, runs the platform's webhook test once per
+	// distinct value and records the outcome in status.lastTest.
+	AnnotationTestWebhook = "platform.enterprise-operator.dev/test"
+
+	// AnnotationRecheckDomain, on a Domain, asks the platform to re-check the DNS
+	// verification record once per distinct value.
+	AnnotationRecheckDomain = "platform.enterprise-operator.dev/recheck"
+
+	// Finalizer keeps a platform-backed object until its platform object is deleted
+	// (or orphaned, per deletionPolicy).
+	Finalizer = "platform.enterprise-operator.dev/finalizer"
+)

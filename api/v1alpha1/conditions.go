@@ -1,0 +1,68 @@
+package v1alpha1
+
+// Condition types. Every platform-backed kind has Ready and Synced; some add their own.
+const (
+	// ConditionReady is True when the platform object exists, matches the spec and is
+	// usable (for a Domain: verified). `kubectl wait --for=condition=Ready` waits on it.
+	ConditionReady = "Ready"
+	// ConditionSynced is True when the last reconcile reached the platform and applied
+	// (or, with ObserveOnly, compared) the spec without error.
+	ConditionSynced = "Synced"
+	// ConditionVerified (Domain) mirrors the platform's DNS verification state.
+	ConditionVerified = "Verified"
+	// ConditionSuspended (EnterpriseUser) is True while the user is suspended on the platform.
+	ConditionSuspended = "Suspended"
+)
+
+// Condition reasons. They are part of the API: the README explains each, and Argo CD /
+// kstatus health is computed from them.
+const (
+	// ReasonAvailable: the platform object exists and matches the spec.
+	ReasonAvailable = "Available"
+	// ReasonCreating: the platform object is being created.
+	ReasonCreating = "Creating"
+	// ReasonDeleting: the platform object is being deleted.
+	ReasonDeleting = "Deleting"
+	// ReasonReconcileSuccess: the last reconcile succeeded.
+	ReasonReconcileSuccess = "ReconcileSuccess"
+	// ReasonReconcileError: the last reconcile failed with an error that is retried with backoff.
+	ReasonReconcileError = "ReconcileError"
+	// ReasonInvalidSpec: the platform rejected the spec (4xx); nothing is retried until
+	// the spec or a referenced Secret changes. The message carries the platform's words
+	// and its requestId.
+	ReasonInvalidSpec = "InvalidSpec"
+	// ReasonForbidden: the credentials may not do this (403), e.g. an unmanaged company.
+	ReasonForbidden = "Forbidden"
+	// ReasonUnauthorized: the platform refused the credentials (401).
+	ReasonUnauthorized = "Unauthorized"
+	// ReasonRateLimited: the platform answered 429; the operator waits as told.
+	ReasonRateLimited = "RateLimited"
+	// ReasonWaitingForDependency: a referenced object is missing or not Ready yet.
+	ReasonWaitingForDependency = "WaitingForDependency"
+	// ReasonPaused: the paused annotation is set; no platform call is made.
+	ReasonPaused = "Paused"
+	// ReasonObserveOnly: managementPolicy is ObserveOnly and the platform matches the spec.
+	ReasonObserveOnly = "ObserveOnly"
+	// ReasonDrifted: managementPolicy is ObserveOnly and the platform differs from the spec.
+	ReasonDrifted = "Drifted"
+	// ReasonNotFound: with ObserveOnly, no platform object matches.
+	ReasonNotFound = "NotFound"
+	// ReasonDeletionBlocked: deletion cannot finish; the message says what blocks it.
+	ReasonDeletionBlocked = "DeletionBlocked"
+	// ReasonVerificationPending: the Domain's DNS record has not been found yet.
+	ReasonVerificationPending = "VerificationPending"
+	// ReasonVerified: the Domain is verified.
+	ReasonVerified = "Verified"
+	// ReasonVerificationFailed: the platform gave up verifying the Domain.
+	ReasonVerificationFailed = "VerificationFailed"
+	// ReasonUserSuspended / ReasonUserActive: the EnterpriseUser's platform state.
+	ReasonUserSuspended = "UserSuspended"
+	ReasonUserActive    = "UserActive"
+	// ReasonCredentialsValid / ReasonCredentialsInvalid: PlatformConfig's credential check.
+	ReasonCredentialsValid   = "CredentialsValid"
+	ReasonCredentialsInvalid = "CredentialsInvalid"
+	// ReasonSecretNotFound: a referenced Secret or key is missing.
+	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonPlatformUnavailable: the platform could not be reached or answered 5xx.
+	ReasonPlatformUnavailable = "PlatformUnavailable"
+)
