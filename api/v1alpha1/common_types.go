@@ -66,9 +66,11 @@ type ManagedResourceStatus struct {
 	// +optional
 	ExternalID string `json:"externalID,omitempty"`
 
-	// lastSyncTime is when the platform object was last read and found in sync.
+	// lastAppliedTime is when the operator last wrote this object's spec to the platform
+	// (create, update) or adopted an existing platform object. Periodic checks that find
+	// nothing to change do not move it: the operator writes status only when it changes.
 	// +optional
-	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+	LastAppliedTime *metav1.Time `json:"lastAppliedTime,omitempty"`
 
 	// drift lists the fields whose platform value differs from the spec, as found by the
 	// last observation. With ObserveOnly it is how differences are reported; with Full
