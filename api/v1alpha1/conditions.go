@@ -8,6 +8,10 @@ const (
 	// ConditionSynced is True when the last reconcile reached the platform and applied
 	// (or, with ObserveOnly, compared) the spec without error.
 	ConditionSynced = "Synced"
+	// ConditionStalled is True when reconciliation stopped because the user has to change
+	// something (the platform rejected the spec, the credentials may not do it). It is
+	// what kstatus (Flux) reads to report Failed; it is removed once that clears.
+	ConditionStalled = "Stalled"
 	// ConditionVerified (Domain) mirrors the platform's DNS verification state.
 	ConditionVerified = "Verified"
 	// ConditionSuspended (EnterpriseUser) is True while the user is suspended on the platform.
