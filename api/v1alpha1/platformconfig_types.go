@@ -1,0 +1,212 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// DefaultCompanyIDHeader is the HTTP header that scopes a reseller's request to one
+// customer company (seed 003) when spec.companyIDHeader is not set.
+const DefaultCompanyIDHeader = "X-KEEPNET-Company-Id"
+
+// Secret keys read from the Secret named by spec.auth.oauth2.credentialsSecretRef.
+const (
+	// OAuth2ClientIDKey is the Secret key holding the OAuth2 client ID.
+	OAuth2ClientIDKey = "clientID"
+	// OAuth2ClientSecretKey is the Secret key holding the OAuth2 client secret.
+	OAuth2ClientSecretKey = "clientSecret"
+)
+
+// PlatformConfigSpec says where the SaaS platform is and how to authenticate to it.
+type PlatformConfigSpec struct {
+	// baseURL is the root URL of the platform's API, for example
+	// https://business.apis.example.com/v1. It must be https; plain http is accepted
+	// only for a loopback host (localhost, 127.0.0.1 or [::1]), which is where the
+	// local platform simulator listens.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != '' && (url(self).getScheme() == 'https' || (url(self).getScheme() == 'http' && url(self).getHostname() in ['localhost', '127.0.0.1', '::1']))",message="baseURL must be an https URL (plain http is allowed only for localhost, 127.0.0.1 or [::1], the local simulator)"
+	// +required
+	BaseURL string `json:"baseURL"`
+
+	// auth says how the operator authenticates to the platform. Set exactly one of
+	// oauth2 (client credentials, e.g. a reseller credential) or bearerToken (a
+	// long-lived API token).
+	// +required
+	Auth PlatformAuth `json:"auth"`
+
+	// companyID scopes every request made through this PlatformConfig to one customer
+	// company of a reseller: it is sent in the companyIDHeader header. It is the
+	// company's resourceId from the platform's company list. Leave it empty for a
+	// credential that belongs to the company itself. An Enterprise may override it
+	// with its own spec.companyID.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[!-~]+$')",message="companyID must be printable ASCII without spaces (it is sent in an HTTP header)"
+	// +optional
+	CompanyID string `json:"companyID,omitempty"`
+
+	// companyIDHeader is the name of the HTTP header that carries companyID.
+	// Defaults to X-KEEPNET-Company-Id. It must be a valid HTTP header name.
+	// +kubebuilder:default="X-KEEPNET-Company-Id"
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[A-Za-z0-9!#$%&*+.^_|~-]+$')",message="companyIDHeader must be a valid HTTP header name (letters, digits and !#$%&*+.^_|~-)"
+	// +optional
+	CompanyIDHeader string `json:"companyIDHeader,omitempty"`
+
+	// rateLimit caps the rate of requests the operator sends to the platform through
+	// this PlatformConfig, shared by every object that uses it.
+	// +kubebuilder:default={}
+	// +optional
+	RateLimit RateLimit `json:"rateLimit,omitempty"`
+
+	// namespaceSelector selects the namespaces whose Enterprises may reference this
+	// PlatformConfig. When omitted, Enterprises in every namespace may use it; an empty
+	// selector ({}) also matches every namespace. An Enterprise in a namespace that
+	// does not match is not reconciled and reports why in its Ready condition.
+	// +optional
+	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+}
+
+// PlatformAuth holds the credentials for the platform; exactly one method is set.
+// +kubebuilder:validation:XValidation:rule="has(self.oauth2) != has(self.bearerToken)",message="exactly one of auth.oauth2 or auth.bearerToken must be set"
+type PlatformAuth struct {
+	// oauth2 authenticates with the OAuth2 client-credentials flow: the operator
+	// exchanges a client ID and secret for short-lived access tokens at tokenURL.
+	// +optional
+	OAuth2 *OAuth2Auth `json:"oauth2,omitempty"`
+
+	// bearerToken authenticates with a static API token (a JWT) sent as
+	// "Authorization: Bearer <token>".
+	// +optional
+	BearerToken *BearerTokenAuth `json:"bearerToken,omitempty"`
+}
+
+// OAuth2Auth configures the OAuth2 client-credentials flow.
+type OAuth2Auth struct {
+	// tokenURL is the OAuth2 token endpoint, for example
+	// https://auth.example.com/connect/token. It must be https; plain http is accepted
+	// only for a loopback host (localhost, 127.0.0.1 or [::1]).
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != '' && (url(self).getScheme() == 'https' || (url(self).getScheme() == 'http' && url(self).getHostname() in ['localhost', '127.0.0.1', '::1']))",message="tokenURL must be an https URL (plain http is allowed only for localhost, 127.0.0.1 or [::1], the local simulator)"
+	// +required
+	TokenURL string `json:"tokenURL"`
+
+	// credentialsSecretRef names the Secret holding the client credentials. The
+	// Secret must have two keys: clientID (the OAuth2 client ID) and clientSecret
+	// (the OAuth2 client secret). The operator re-reads it when it changes.
+	// +required
+	CredentialsSecretRef NamespacedSecretReference `json:"credentialsSecretRef"`
+
+	// scopes to request with the token, for example ["API"]. Omit to request the
+	// client's default scopes.
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=256
+	// +listType=atomic
+	// +optional
+	Scopes []string `json:"scopes,omitempty"`
+}
+
+// BearerTokenAuth configures a static bearer token.
+type BearerTokenAuth struct {
+	// tokenSecretRef points at the Secret key holding the API token. The operator
+	// re-reads it when it changes, so rotating the token is a Secret update.
+	// +required
+	TokenSecretRef NamespacedSecretKeyReference `json:"tokenSecretRef"`
+}
+
+// NamespacedSecretReference names a whole Secret in a given namespace.
+type NamespacedSecretReference struct {
+	// namespace of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +required
+	Namespace string `json:"namespace"`
+
+	// name of the Secret.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +required
+	Name string `json:"name"`
+}
+
+// RateLimit is a token-bucket limit on requests to the platform.
+type RateLimit struct {
+	// requestsPerSecond is the sustained number of requests per second the operator
+	// may send. Defaults to 10.
+	// +kubebuilder:default=10
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	// +optional
+	RequestsPerSecond int32 `json:"requestsPerSecond,omitempty"`
+
+	// burst is how many requests may be sent at once above the sustained rate.
+	// Defaults to 20.
+	// +kubebuilder:default=20
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	// +optional
+	Burst int32 `json:"burst,omitempty"`
+}
+
+// PlatformConfigStatus reports whether the platform is reachable with the credentials.
+type PlatformConfigStatus struct {
+	// observedGeneration is the metadata.generation last checked against the platform.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions tell whether the platform is reachable and accepts the credentials
+	// (Ready), with a reason and a message a person can act on.
+	// +listType=map
+	// +listMapKey=type
+	// +patchStrategy=merge
+	// +patchMergeKey=type
+	// +optional
+	Conditions []metav1.Condition `json:"conditions,omitempty" patchStrategy:"merge" patchMergeKey:"type"`
+
+	// lastCheckTime is when the credentials were last checked against the platform.
+	// +optional
+	LastCheckTime *metav1.Time `json:"lastCheckTime,omitempty"`
+
+	// authenticatedAs is the platform user id the credentials authenticate as
+	// (never a secret), as reported by the platform's current-user endpoint.
+	// +optional
+	AuthenticatedAs string `json:"authenticatedAs,omitempty"`
+}
+
+// PlatformConfig says how to reach the SaaS platform: its API URL, the credentials
+// (from Secrets), an optional reseller company scope and a rate limit. It is
+// cluster-scoped; Enterprises reference it by name through spec.platformConfigRef,
+// and spec.namespaceSelector limits which namespaces may do so.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:scope=Cluster,categories=enterprise-operator,shortName=pcfg
+// +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="SYNCED",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="BASE-URL",type=string,JSONPath=`.spec.baseURL`
+// +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+type PlatformConfig struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec says where the platform is and how to authenticate to it.
+	// +required
+	Spec PlatformConfigSpec `json:"spec"`
+
+	// status reports the last credential check.
+	// +optional
+	Status PlatformConfigStatus `json:"status,omitempty"`
+}
+
+// PlatformConfigList is a list of PlatformConfigs.
+// +kubebuilder:object:root=true
+type PlatformConfigList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []PlatformConfig `json:"items"`
+}
+
+func init() { register(&PlatformConfig{}, &PlatformConfigList{}) }
