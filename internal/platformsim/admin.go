@@ -1,0 +1,389 @@
+package platformsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Snapshot is a full dump of the simulator's state. It never holds passwords or
+// signing secrets: users carry PasswordSHA256 and webhooks SigningSecretSHA256.
+type Snapshot struct {
+	Enterprises []EnterpriseSnapshot `json:"enterprises"`
+	Companies   []CompanyInfo        `json:"companies"`
+	TargetUsers []TargetUser         `json:"targetUsers"`
+	// DNS holds the embedded DNS server's records (name → TXT values).
+	DNS map[string][]string `json:"dns,omitempty"`
+}
+
+// EnterpriseSnapshot is one enterprise with its children, each in creation order.
+type EnterpriseSnapshot struct {
+	Enterprise
+	Users    []User            `json:"users"`
+	Roles    []Role            `json:"roles"`
+	Groups   []Group           `json:"groups"`
+	Domains  []Domain          `json:"domains"`
+	Webhooks []WebhookSnapshot `json:"webhooks"`
+}
+
+// WebhookSnapshot is a webhook whose signing secret is replaced by its SHA-256.
+type WebhookSnapshot struct {
+	Webhook
+	SigningSecretSHA256 string `json:"signingSecretSha256"`
+}
+
+// SecretHash is the hash State shows for passwords and signing secrets (hex SHA-256).
+func SecretHash(secret string) string { return sha256Hex(secret) }
+
+// CompanyInfo.MarshalJSON flattens the company with its counts.
+func (c CompanyInfo) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ResourceID             string    `json:"resourceId"`
+		Name                   string    `json:"name"`
+		LicenseTargetUserLimit int       `json:"licenseTargetUserLimit"`
+		CreateTime             time.Time `json:"createTime"`
+		TargetUserCount        int       `json:"targetUserCount"`
+		Enterprises            int       `json:"enterprises"`
+	}{c.ResourceID, c.Name, c.LicenseTargetUserLimit, c.CreatedAt, c.TargetUserCount, c.Enterprises})
+}
+
+// State returns a consistent copy of the whole state.
+func (s *Server) State() Snapshot {
+	st := s.store
+	st.mu.Lock()
+	snap := Snapshot{Enterprises: []EnterpriseSnapshot{}, TargetUsers: []TargetUser{}}
+	for _, e := range sortedBySeq(st.enterprises, func(e *Enterprise) uint64 { return e.seq }) {
+		es := EnterpriseSnapshot{Enterprise: *cloneEnterprise(e),
+			Users: []User{}, Roles: []Role{}, Groups: []Group{}, Domains: []Domain{}, Webhooks: []WebhookSnapshot{}}
+		for _, u := range sortedBySeq(e.Users, func(u *User) uint64 { return u.seq }) {
+			es.Users = append(es.Users, *cloneUser(u))
+		}
+		for _, r := range sortedBySeq(e.Roles, func(r *Role) uint64 { return r.seq }) {
+			es.Roles = append(es.Roles, *cloneRole(r))
+		}
+		for _, g := range sortedBySeq(e.Groups, func(g *Group) uint64 { return g.seq }) {
+			es.Groups = append(es.Groups, *cloneGroup(g))
+		}
+		for _, d := range sortedBySeq(e.Domains, func(d *Domain) uint64 { return d.seq }) {
+			es.Domains = append(es.Domains, *cloneDomain(d))
+		}
+		for _, w := range sortedBySeq(e.Webhooks, func(w *Webhook) uint64 { return w.seq }) {
+			c := cloneWebhook(w)
+			secret := c.SigningSecret
+			c.SigningSecret = ""
+			es.Webhooks = append(es.Webhooks, WebhookSnapshot{Webhook: *c, SigningSecretSHA256: sha256Hex(secret)})
+		}
+		snap.Enterprises = append(snap.Enterprises, es)
+	}
+	for _, t := range sortedBySeq(st.targetUsers, func(t *TargetUser) uint64 { return t.seq }) {
+		c := *t
+		c.TargetGroupResourceIDs = slices.Clone(t.TargetGroupResourceIDs)
+		snap.TargetUsers = append(snap.TargetUsers, c)
+	}
+	ids := make([]string, 0, len(st.companies))
+	for id := range st.companies {
+		ids = append(ids, id)
+	}
+	st.mu.Unlock()
+	snap.Companies = s.store.listCompanies(ids)
+	if snap.Companies == nil {
+		snap.Companies = []CompanyInfo{}
+	}
+	if s.dns != nil {
+		snap.DNS = s.dns.Records()
+	}
+	return snap
+}
+
+// ---- Go API to drift the state (tests) ----
+//
+// Mutations bypass every API rule (uniqueness, role existence, …) and are not counted
+// as calls: they simulate someone changing the platform behind the operator's back.
+
+// ErrNotFound is returned by Mutate* when the object does not exist.
+var ErrNotFound = fmt.Errorf("platformsim: not found")
+
+// MutateEnterprises runs fn with the live enterprises map (keyed by id) under the
+// state lock: the catch-all for adding, removing or changing anything.
+func (s *Server) MutateEnterprises(fn func(enterprises map[string]*Enterprise)) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	fn(s.store.enterprises)
+}
+
+func mutateChild[T any](s *Server, entID, id string, pick func(*Enterprise) map[string]*T, fn func(*T)) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	e, ok := s.store.enterprises[entID]
+	if !ok {
+		return fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
+	}
+	v, ok := pick(e)[id]
+	if !ok {
+		return fmt.Errorf("%s in enterprise %s: %w", id, entID, ErrNotFound)
+	}
+	fn(v)
+	return nil
+}
+
+// MutateEnterprise changes an enterprise in place (do not change its ID).
+func (s *Server) MutateEnterprise(entID string, fn func(*Enterprise)) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	e, ok := s.store.enterprises[entID]
+	if !ok {
+		return fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
+	}
+	fn(e)
+	return nil
+}
+
+// MutateUser changes a user in place (do not change its ID).
+func (s *Server) MutateUser(entID, userID string, fn func(*User)) error {
+	return mutateChild(s, entID, userID, func(e *Enterprise) map[string]*User { return e.Users }, fn)
+}
+
+// MutateRole changes a role in place.
+func (s *Server) MutateRole(entID, roleID string, fn func(*Role)) error {
+	return mutateChild(s, entID, roleID, func(e *Enterprise) map[string]*Role { return e.Roles }, fn)
+}
+
+// MutateGroup changes a group (including Members) in place.
+func (s *Server) MutateGroup(entID, groupID string, fn func(*Group)) error {
+	return mutateChild(s, entID, groupID, func(e *Enterprise) map[string]*Group { return e.Groups }, fn)
+}
+
+// MutateDomain changes a domain (e.g. State) in place.
+func (s *Server) MutateDomain(entID, domainID string, fn func(*Domain)) error {
+	return mutateChild(s, entID, domainID, func(e *Enterprise) map[string]*Domain { return e.Domains }, fn)
+}
+
+// MutateWebhook changes a webhook (including SigningSecret) in place.
+func (s *Server) MutateWebhook(entID, webhookID string, fn func(*Webhook)) error {
+	return mutateChild(s, entID, webhookID, func(e *Enterprise) map[string]*Webhook { return e.Webhooks }, fn)
+}
+
+// Delete removes one object behind the API's back. kind is one of "enterprise"
+// (id = entID; children go with it), "user", "role", "group", "domain", "webhook".
+func (s *Server) Delete(kind, entID, id string) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	e, ok := s.store.enterprises[entID]
+	if !ok {
+		return fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
+	}
+	has := func(ok bool) error {
+		if !ok {
+			return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound)
+		}
+		return nil
+	}
+	var found bool
+	switch kind {
+	case "enterprise":
+		delete(s.store.enterprises, entID)
+		delete(s.store.idem, idemKey{e.CompanyID, e.OrganizationID, e.IdempotencyKey})
+		return nil
+	case "user":
+		_, found = e.Users[id]
+		delete(e.Users, id)
+		for _, g := range e.Groups {
+			g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return m == id })
+		}
+	case "role":
+		_, found = e.Roles[id]
+		delete(e.Roles, id)
+	case "group":
+		_, found = e.Groups[id]
+		delete(e.Groups, id)
+	case "domain":
+		_, found = e.Domains[id]
+		delete(e.Domains, id)
+	case "webhook":
+		_, found = e.Webhooks[id]
+		delete(e.Webhooks, id)
+	default:
+		return fmt.Errorf("platformsim: unknown kind %q", kind)
+	}
+	return has(found)
+}
+
+// NewID returns a fresh 32-hex id (for objects added with MutateEnterprises).
+func (s *Server) NewID() string {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return s.store.newID()
+}
+
+// AddCredential registers a credential (a credential with the same ClientID is
+// replaced).
+func (s *Server) AddCredential(c Credential) { s.auth.add(c) }
+
+// AddCompany registers (or renames) a customer company.
+func (s *Server) AddCompany(c Company) { s.store.addCompany(c) }
+
+// SetFaults replaces the injected faults (the zero Faults disables them all).
+func (s *Server) SetFaults(f Faults) error { return s.faults.set(f) }
+
+// Faults returns the faults in force, with remaining FailNext/DropResponse counts.
+func (s *Server) Faults() Faults { return s.faults.get() }
+
+// SetTXT publishes a TXT record in the embedded DNS server.
+func (s *Server) SetTXT(name string, values ...string) error {
+	if s.dns == nil {
+		return fmt.Errorf("platformsim: no embedded DNS server (Options.DNSAddr is set)")
+	}
+	s.dns.SetTXT(name, values...)
+	return nil
+}
+
+// PublishDomainRecord publishes, in the embedded DNS server, the TXT record a domain
+// asks for: what its owner would do.
+func (s *Server) PublishDomainRecord(entID, domainID string) error {
+	s.store.mu.Lock()
+	var name, value string
+	if e, ok := s.store.enterprises[entID]; ok {
+		if d, ok := e.Domains[domainID]; ok {
+			name, value = d.RecordName, d.RecordValue
+		}
+	}
+	s.store.mu.Unlock()
+	if name == "" {
+		return fmt.Errorf("domain %s in enterprise %s: %w", domainID, entID, ErrNotFound)
+	}
+	return s.SetTXT(name, value)
+}
+
+// ---- admin HTTP endpoints ----
+
+func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if s.opts.AdminToken != "" && !secretEqual(bearerToken(r), s.opts.AdminToken) {
+		writeError(w, r, errf(http.StatusUnauthorized, NameUnauthorized, nil, "admin endpoints need the admin token"))
+		return
+	}
+	path := strings.TrimSuffix(r.URL.Path, "/")
+	route := r.Method + " " + path
+	switch route {
+	case "GET /admin/calls":
+		writeJSON(w, http.StatusOK, s.Calls())
+	case "POST /admin/calls/reset", "DELETE /admin/calls":
+		s.ResetCalls()
+		writeJSON(w, http.StatusOK, s.Calls())
+	case "GET /admin/state":
+		writeJSON(w, http.StatusOK, s.State())
+	case "GET /admin/faults":
+		writeJSON(w, http.StatusOK, s.Faults())
+	case "PUT /admin/faults", "POST /admin/faults":
+		var f Faults
+		if err := decodeStrict(r, &f); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if err := s.SetFaults(f); err != nil {
+			writeError(w, r, errInvalid("faults", "%v", err))
+			return
+		}
+		writeJSON(w, http.StatusOK, s.Faults())
+	case "DELETE /admin/faults":
+		_ = s.SetFaults(Faults{})
+		writeJSON(w, http.StatusOK, s.Faults())
+	case "GET /admin/dns":
+		if s.dns == nil {
+			writeJSON(w, http.StatusOK, map[string][]string{})
+			return
+		}
+		writeJSON(w, http.StatusOK, s.dns.Records())
+	case "POST /admin/dns", "PUT /admin/dns":
+		var in struct {
+			Name         string   `json:"name"`
+			Values       []string `json:"values"`
+			EnterpriseID string   `json:"enterpriseId"`
+			DomainID     string   `json:"domainId"`
+		}
+		if err := decodeStrict(r, &in); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		var err error
+		switch {
+		case in.DomainID != "":
+			err = s.PublishDomainRecord(in.EnterpriseID, in.DomainID)
+		case in.Name != "":
+			err = s.SetTXT(in.Name, in.Values...)
+		default:
+			writeError(w, r, errInvalid("name", "give name (+values; none removes) or enterpriseId+domainId"))
+			return
+		}
+		if err != nil {
+			writeError(w, r, errf(http.StatusNotFound, NameNotFound, nil, "%v", err))
+			return
+		}
+		writeJSON(w, http.StatusOK, s.dns.Records())
+	case "POST /admin/credentials":
+		var in struct {
+			ClientID     string   `json:"clientId"`
+			ClientSecret string   `json:"clientSecret"`
+			Tokens       []string `json:"tokens"`
+			Name         string   `json:"name"`
+			Reseller     bool     `json:"reseller"`
+			CompanyIDs   []string `json:"companyIds"`
+		}
+		if err := decodeStrict(r, &in); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if in.ClientID == "" && len(in.Tokens) == 0 {
+			writeError(w, r, errInvalid("clientId", "give clientId+clientSecret and/or tokens"))
+			return
+		}
+		s.AddCredential(Credential{ClientID: in.ClientID, ClientSecret: in.ClientSecret, Tokens: in.Tokens,
+			Name: in.Name, Reseller: in.Reseller, CompanyIDs: in.CompanyIDs})
+		writeJSON(w, http.StatusOK, map[string]any{"clientId": in.ClientID, "tokens": len(in.Tokens)})
+	case "POST /admin/companies":
+		var c Company
+		if err := decodeStrict(r, &c); err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if c.ResourceID == "" {
+			writeError(w, r, errInvalid("resourceId", "resourceId is required"))
+			return
+		}
+		s.AddCompany(c)
+		writeJSON(w, http.StatusOK, c)
+	case "GET /admin":
+		writeJSON(w, http.StatusOK, map[string]string{
+			"GET /admin/calls":          "per-operationId call counts and total",
+			"POST /admin/calls/reset":   "zero the call counts",
+			"GET /admin/state":          "full state dump (secrets as SHA-256)",
+			"GET|PUT|DELETE /admin/faults": "read, replace, clear injected faults",
+			"GET|POST /admin/dns":       "read or set TXT records ({name, values} or {enterpriseId, domainId})",
+			"POST /admin/credentials":   "add a credential",
+			"POST /admin/companies":     "add a company",
+		})
+	default:
+		writeError(w, r, errf(http.StatusNotFound, NameNotFound, map[string]any{"path": r.URL.Path},
+			"no admin endpoint %s %s", r.Method, r.URL.Path))
+	}
+}
+
+func decodeStrict(r *http.Request, v any) *apiError {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errInvalid("body", "invalid JSON body: %v", err)
+	}
+	return nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

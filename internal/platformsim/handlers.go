@@ -1,0 +1,807 @@
+package platformsim
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"enterprise-operator/internal/platform/api"
+)
+
+// strictServer implements the generated strict server interface over the store.
+type strictServer struct{ s *Server }
+
+var _ api.StrictServerInterface = (*strictServer)(nil)
+
+func embeddedSpec() (*openapi3.T, error) { return api.GetSpec() }
+
+func newAPIHandler(s *Server) (http.Handler, error) {
+	strict := api.NewStrictHandlerWithOptions(&strictServer{s: s}, nil, api.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, r, errInvalid("body", "invalid request: %v", err))
+		},
+		ResponseErrorHandlerFunc: writeError,
+	})
+	return api.HandlerWithOptions(strict, api.StdHTTPServerOptions{
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, r, errInvalid("parameter", "invalid request: %v", err))
+		},
+	}), nil
+}
+
+// ---- helpers ----
+
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// paginate returns one page of items (page from 1, perPage default 20).
+func paginate[T any](items []T, pagep, perPagep *int) (data []T, page, perPage, total, pages int) {
+	page, perPage = 1, 20
+	if pagep != nil && *pagep > 0 {
+		page = *pagep
+	}
+	if perPagep != nil && *perPagep > 0 {
+		perPage = *perPagep
+	}
+	total = len(items)
+	pages = (total + perPage - 1) / perPage
+	data = []T{}
+	start := (page - 1) * perPage
+	if start < total {
+		data = append(data, items[start:min(total, start+perPage)]...)
+	}
+	return data, page, perPage, total, pages
+}
+
+func toAPIUser(u *User) api.EnterpriseUserResponse {
+	return api.EnterpriseUserResponse{
+		Id: u.ID, Username: u.Username, Email: opt(u.Email), FirstName: opt(u.FirstName), LastName: opt(u.LastName),
+		Phone: opt(u.Phone), Mobile: opt(u.Mobile), Title: opt(u.Title), Department: opt(u.Department),
+		RoleIds: append([]string{}, u.RoleIDs...), Status: api.EnterpriseUserStatus(u.Status),
+		CreatedAt: optTime(u.CreatedAt), UpdatedAt: optTime(u.UpdatedAt),
+	}
+}
+
+func toAPIRole(r *Role) api.EnterpriseRoleResponse {
+	return api.EnterpriseRoleResponse{
+		Id: r.ID, Name: r.Name, Description: opt(r.Description), Permissions: append([]string{}, r.Permissions...),
+		CreatedAt: optTime(r.CreatedAt), UpdatedAt: optTime(r.UpdatedAt),
+	}
+}
+
+func toAPIGroup(g *Group) api.UserGroup {
+	return api.UserGroup{Id: g.ID, Name: g.Name, Description: opt(g.Description), ExternalReference: opt(g.ExternalReference)}
+}
+
+func record(d *Domain) api.DnsRecord {
+	return api.DnsRecord{Type: d.RecordType, Name: d.RecordName, Value: d.RecordValue}
+}
+
+func toAPIDomain(d *Domain) api.EnterpriseDomainResponse {
+	primary := d.IsPrimary
+	return api.EnterpriseDomainResponse{
+		Id: d.ID, Domain: d.Name, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified,
+		IsPrimary: &primary, VerificationRecord: record(d), LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
+		VerifiedAt: d.VerifiedAt, CreatedAt: optTime(d.CreatedAt),
+	}
+}
+
+func toAPIWebhook(w *Webhook) api.EnterpriseWebhookResponse {
+	return api.EnterpriseWebhookResponse{
+		Id: w.ID, Url: w.URL, Events: append([]string{}, w.Events...), Active: w.Active,
+		CreatedAt: optTime(w.CreatedAt), UpdatedAt: optTime(w.UpdatedAt),
+	}
+}
+
+func toAPIEnterprise(e *Enterprise) api.EnterpriseResponse {
+	tpi := make([]api.ThirdPartyIdentifier, 0, len(e.ThirdPartyIdentifiers))
+	for _, t := range e.ThirdPartyIdentifiers {
+		tpi = append(tpi, api.ThirdPartyIdentifier{Id: t.ID, Label: t.Label})
+	}
+	return api.EnterpriseResponse{
+		EnterpriseId: e.ID, OrganizationId: e.OrganizationID, Email: e.AdminEmail, UserId: e.AdminUserID,
+		AdditionalAdmins: append([]string{}, e.AdditionalAdmins...), ThirdPartyIdentifier: tpi,
+		CreatedAt: optTime(e.CreatedAt),
+	}
+}
+
+func fromAPITPI(in *[]api.ThirdPartyIdentifier) []ThirdPartyIdentifier {
+	if in == nil {
+		return nil
+	}
+	out := make([]ThirdPartyIdentifier, 0, len(*in))
+	for _, t := range *in {
+		out = append(out, ThirdPartyIdentifier{ID: t.Id, Label: t.Label})
+	}
+	return out
+}
+
+func deleted(kind string) api.DeleteResponse {
+	msg := kind + " deleted"
+	return api.DeleteResponse{Success: true, Message: &msg}
+}
+
+func ok() *string { s := "OK"; return &s }
+
+func (h *strictServer) sc(ctx context.Context) scope { return scopeFrom(ctx) }
+
+func (h *strictServer) checkURL(raw string) *apiError {
+	if e := checkWebhookURL(raw, h.s.opts.AllowInsecureWebhookURLs); e != nil {
+		e.Status = http.StatusUnprocessableEntity
+		return e
+	}
+	return nil
+}
+
+// ---- auth ----
+
+// tokenError is the Error body of a failed token request: "error" carries the RFC
+// 6749 error code.
+func tokenError(status int, code, desc string) *apiError {
+	return &apiError{Status: status, Name: code, Message: code, Context: map[string]any{"error_description": desc}}
+}
+
+func (h *strictServer) GetToken(ctx context.Context, req api.GetTokenRequestObject) (api.GetTokenResponseObject, error) {
+	if req.Body == nil || req.Body.GrantType != api.ClientCredentials {
+		return nil, tokenError(http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
+	}
+	id, secret := deref(req.Body.ClientId), deref(req.Body.ClientSecret)
+	if r := requestFrom(ctx); r != nil {
+		if u, p, okBasic := r.BasicAuth(); okBasic {
+			// RFC 6749 2.3.1: Basic credentials are form-urlencoded.
+			if du, err := url.QueryUnescape(u); err == nil {
+				u = du
+			}
+			if dp, err := url.QueryUnescape(p); err == nil {
+				p = dp
+			}
+			id, secret = u, p
+		}
+	}
+	if id == "" {
+		return nil, tokenError(http.StatusUnauthorized, "invalid_client", "client authentication is required")
+	}
+	cred, found := h.s.auth.clientCredentials(id, secret)
+	if !found {
+		return nil, tokenError(http.StatusUnauthorized, "invalid_client", "unknown client or wrong secret")
+	}
+	scopeStr := deref(req.Body.Scope)
+	if scopeStr == "" {
+		scopeStr = "API"
+	}
+	for _, sc := range strings.Fields(scopeStr) {
+		if sc != "API" {
+			return nil, tokenError(http.StatusBadRequest, "invalid_scope", fmt.Sprintf("unknown scope %q", sc))
+		}
+	}
+	tok, ttl := h.s.auth.issue(cred, scopeStr)
+	secs := int(ttl.Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	return api.GetToken200JSONResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: &secs, Scope: &scopeStr}, nil
+}
+
+// basicAuthValue encodes client credentials for HTTP Basic (used by docs and tests).
+func basicAuthValue(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+}
+
+// ---- companies and target users (seed 003) ----
+
+func (h *strictServer) SearchCompanies(ctx context.Context, req api.SearchCompaniesRequestObject) (api.SearchCompaniesResponseObject, error) {
+	p := principalFrom(ctx)
+	if p == nil || !p.cred.Reseller {
+		return nil, errf(http.StatusForbidden, NameForbidden, nil, "only reseller credentials may list companies")
+	}
+	infos := h.s.store.listCompanies(p.cred.CompanyIDs)
+	if req.Body.IsTargetUserCountExceededLimit != nil && *req.Body.IsTargetUserCountExceededLimit {
+		infos = slices.DeleteFunc(infos, func(c CompanyInfo) bool {
+			return c.LicenseTargetUserLimit <= 0 || c.TargetUserCount <= c.LicenseTargetUserLimit
+		})
+	}
+	switch strings.ToLower(req.Body.OrderBy) {
+	case "name":
+		sort.SliceStable(infos, func(i, j int) bool { return infos[i].Name < infos[j].Name })
+	case "targetusercount":
+		sort.SliceStable(infos, func(i, j int) bool { return infos[i].TargetUserCount < infos[j].TargetUserCount })
+	default: // CreateTime
+		sort.SliceStable(infos, func(i, j int) bool { return infos[i].CreatedAt.Before(infos[j].CreatedAt) })
+	}
+	if !req.Body.Ascending {
+		slices.Reverse(infos)
+	}
+	items := make([]api.CompanySummary, 0, len(infos))
+	for _, c := range infos {
+		limit, count, name, created := c.LicenseTargetUserLimit, c.TargetUserCount, c.Name, c.CreatedAt
+		items = append(items, api.CompanySummary{ResourceId: c.ResourceID, Name: &name,
+			LicenseTargetUserLimit: &limit, TargetUserCount: &count, CreateTime: &created})
+	}
+	data, page, perPage, total, pages := paginate(items, &req.Body.PageNumber, &req.Body.PageSize)
+	status := "Success"
+	return api.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &page, PageSize: &perPage,
+		TotalNumberOfRecords: &total, TotalNumberOfPages: &pages, ValidationMessages: &[]string{}}, nil
+}
+
+func (h *strictServer) CreateTargetUser(ctx context.Context, req api.CreateTargetUserRequestObject) (api.CreateTargetUserResponseObject, error) {
+	p := principalFrom(ctx)
+	company := ""
+	switch {
+	case p == nil:
+	case p.companyID != "":
+		company = p.companyID
+	case !p.cred.Reseller && len(p.cred.CompanyIDs) == 1:
+		company = p.cred.CompanyIDs[0]
+	}
+	if company == "" {
+		return nil, errInvalid(CompanyHeader, "the %s header is required to choose the company", CompanyHeader)
+	}
+	b := req.Body
+	t, err := h.s.store.createTargetUser(company, TargetUser{
+		Email: b.Email, FirstName: deref(b.FirstName), LastName: deref(b.LastName), Department: deref(b.Department),
+		Priority: deref(b.Priority), IsActive: b.IsActive == nil || *b.IsActive, PhoneNumber: b.PhoneNumber,
+		TargetGroupResourceIDs: deref(b.TargetGroupResourceIds), TimeZoneID: deref(b.TimeZoneId),
+		PreferredLanguageID: deref(b.PreferredLanguageId), ManagerFirstName: deref(b.ManagerFirstName),
+		ManagerLastName: deref(b.ManagerLastName), ManagerEmail: deref(b.ManagerEmail),
+	})
+	if err != nil {
+		return nil, err
+	}
+	status, msg := "Success", "target user created"
+	return api.CreateTargetUser200JSONResponse{Status: &status, Message: &msg, ResourceId: &t.ID,
+		ValidationMessages: &[]string{}}, nil
+}
+
+// ---- enterprises ----
+
+func (h *strictServer) CreateEnterprise(ctx context.Context, req api.CreateEnterpriseRequestObject) (api.CreateEnterpriseResponseObject, error) {
+	e, _, err := h.s.store.createEnterprise(h.sc(ctx), EnterpriseInput{
+		OrganizationID: req.OrganizationId, AdminEmail: req.Body.Email, IdempotencyKey: req.Body.IdempotencyKey,
+		AdditionalAdmins: req.Body.AdditionalAdmins, ThirdPartyIdentifiers: fromAPITPI(req.Body.ThirdPartyIdentifier),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEnterprise200JSONResponse{EnterpriseId: e.ID, UserId: e.AdminUserID}, nil
+}
+
+func (h *strictServer) GetEnterprise(ctx context.Context, req api.GetEnterpriseRequestObject) (api.GetEnterpriseResponseObject, error) {
+	e, err := h.s.store.getEnterprise(h.sc(ctx), req.EnterpriseId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEnterprise200JSONResponse(toAPIEnterprise(e)), nil
+}
+
+func (h *strictServer) UpdateEnterprise(ctx context.Context, req api.UpdateEnterpriseRequestObject) (api.UpdateEnterpriseResponseObject, error) {
+	var p EnterprisePatch
+	p.AdditionalAdmins = req.Body.AdditionalAdmins
+	if req.Body.ThirdPartyIdentifier != nil {
+		tpi := fromAPITPI(req.Body.ThirdPartyIdentifier)
+		p.ThirdPartyIdentifiers = &tpi
+	}
+	e, err := h.s.store.updateEnterprise(h.sc(ctx), req.EnterpriseId, p)
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEnterprise200JSONResponse(toAPIEnterprise(e)), nil
+}
+
+func (h *strictServer) DeleteEnterprise(ctx context.Context, req api.DeleteEnterpriseRequestObject) (api.DeleteEnterpriseResponseObject, error) {
+	if err := h.s.store.deleteEnterprise(h.sc(ctx), req.EnterpriseId); err != nil {
+		return nil, err
+	}
+	return api.DeleteEnterprise200JSONResponse(deleted("enterprise")), nil
+}
+
+// ---- users (seed 000 + extension) ----
+
+func (h *strictServer) ListEnterpriseUsers(ctx context.Context, req api.ListEnterpriseUsersRequestObject) (api.ListEnterpriseUsersResponseObject, error) {
+	p := req.Params
+	users, err := h.s.store.listUsers(h.sc(ctx), req.EnterpriseId,
+		UserFilter{Search: deref(p.Search), Status: deref(p.Status), RoleID: deref(p.RoleId)})
+	if err != nil {
+		return nil, err
+	}
+	all := make([]api.EnterpriseUserResponse, 0, len(users))
+	for _, u := range users {
+		all = append(all, toAPIUser(u))
+	}
+	data, page, perPage, total, pages := paginate(all, p.Page, p.PerPage)
+	return api.ListEnterpriseUsers200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+}
+
+func (h *strictServer) CreateEnterpriseUser(ctx context.Context, req api.CreateEnterpriseUserRequestObject) (api.CreateEnterpriseUserResponseObject, error) {
+	b := req.Body
+	if deref(b.Password) == "" {
+		return nil, errInvalid("password", "password is required")
+	}
+	u, err := h.s.store.createUser(h.sc(ctx), req.EnterpriseId, UserInput{
+		Username: b.Username, Password: deref(b.Password), Email: deref(b.Email), FirstName: deref(b.FirstName),
+		LastName: deref(b.LastName), Phone: deref(b.Phone), Mobile: deref(b.Mobile), Title: deref(b.Title),
+		Department: deref(b.Department), RoleIDs: deref(b.RoleIds),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEnterpriseUser201JSONResponse(toAPIUser(u)), nil
+}
+
+func (h *strictServer) GetEnterpriseUser(ctx context.Context, req api.GetEnterpriseUserRequestObject) (api.GetEnterpriseUserResponseObject, error) {
+	u, err := h.s.store.getUser(h.sc(ctx), req.EnterpriseId, req.UserId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+}
+
+func (h *strictServer) UpdateEnterpriseUser(ctx context.Context, req api.UpdateEnterpriseUserRequestObject) (api.UpdateEnterpriseUserResponseObject, error) {
+	b := req.Body
+	u, err := h.s.store.updateUser(h.sc(ctx), req.EnterpriseId, req.UserId, UserPatch{
+		Email: b.Email, FirstName: b.FirstName, LastName: b.LastName, Phone: b.Phone, Mobile: b.Mobile,
+		Title: b.Title, Department: b.Department, RoleIDs: b.RoleIds,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+}
+
+func (h *strictServer) DeleteEnterpriseUser(ctx context.Context, req api.DeleteEnterpriseUserRequestObject) (api.DeleteEnterpriseUserResponseObject, error) {
+	if err := h.s.store.deleteUser(h.sc(ctx), req.EnterpriseId, req.UserId); err != nil {
+		return nil, err
+	}
+	return api.DeleteEnterpriseUser200JSONResponse(deleted("user")), nil
+}
+
+func (h *strictServer) ActivateEnterpriseUser(ctx context.Context, req api.ActivateEnterpriseUserRequestObject) (api.ActivateEnterpriseUserResponseObject, error) {
+	u, err := h.s.store.setUserStatus(h.sc(ctx), req.EnterpriseId, req.UserId, StatusActive)
+	if err != nil {
+		return nil, err
+	}
+	return api.ActivateEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+}
+
+func (h *strictServer) SuspendEnterpriseUser(ctx context.Context, req api.SuspendEnterpriseUserRequestObject) (api.SuspendEnterpriseUserResponseObject, error) {
+	u, err := h.s.store.setUserStatus(h.sc(ctx), req.EnterpriseId, req.UserId, StatusSuspended)
+	if err != nil {
+		return nil, err
+	}
+	return api.SuspendEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+}
+
+func (h *strictServer) ResetEnterpriseUserPassword(ctx context.Context, req api.ResetEnterpriseUserPasswordRequestObject) (api.ResetEnterpriseUserPasswordResponseObject, error) {
+	pw, u, err := h.s.store.resetPassword(h.sc(ctx), req.EnterpriseId, req.UserId)
+	if err != nil {
+		return nil, err
+	}
+	return api.ResetEnterpriseUserPassword200JSONResponse{UserId: u.ID, TemporaryPassword: pw}, nil
+}
+
+// ---- users and groups (seed 001, v3) ----
+
+func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req api.ListEnterpriseUsersV3RequestObject) (api.ListEnterpriseUsersV3ResponseObject, error) {
+	sc := h.sc(ctx)
+	e, err := h.s.store.getEnterprise(sc, req.EnterpriseId)
+	if err != nil {
+		return nil, err
+	}
+	users, err := h.s.store.listUsers(sc, req.EnterpriseId, UserFilter{})
+	if err != nil {
+		return nil, err
+	}
+	var domain string
+	if ds, _ := h.s.store.listDomains(sc, req.EnterpriseId, nil); len(ds) > 0 {
+		domain = ds[0].Name
+		for _, d := range ds {
+			if d.IsPrimary {
+				domain = d.Name
+			}
+		}
+	}
+	ent := api.V3Enterprise{Id: &e.ID, Name: opt(e.Name), Domain: opt(domain)}
+	out := make([]api.V3User, 0, len(users))
+	for _, u := range users {
+		nick := strings.TrimSpace(u.FirstName + " " + u.LastName)
+		if nick == "" {
+			nick = u.Username
+		}
+		agent := fmt.Sprint(u.IsAgent)
+		out = append(out, api.V3User{
+			Id: &u.ID, UserId: &u.ID, Enterprise: &ent, Nickname: &nick, FirstName: opt(u.FirstName),
+			LastName: opt(u.LastName), Username: &u.Username, IsAgent: &agent, Email: opt(u.Email),
+			Title: opt(u.Title), Phone: opt(u.Phone), Mobile: opt(u.Mobile),
+		})
+	}
+	return api.ListEnterpriseUsersV3200JSONResponse{Users: &out}, nil
+}
+
+func (h *strictServer) CreateUser(ctx context.Context, req api.CreateUserRequestObject) (api.CreateUserResponseObject, error) {
+	p := req.Params
+	entID := deref(p.EnterpriseId)
+	if entID == "" {
+		if pr := principalFrom(ctx); pr != nil {
+			entID = pr.cred.EnterpriseID
+		}
+	}
+	if entID == "" {
+		return nil, errInvalid("enterpriseId", "enterpriseId is required: the token has no enterprise")
+	}
+	u, err := h.s.store.createUser(h.sc(ctx), entID, UserInput{
+		Username: p.Username, Password: p.Password, Email: deref(p.Email), Mobile: deref(p.Phone),
+		FirstName: deref(p.FirstName), LastName: deref(p.LastName),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateUser200JSONResponse{ResultCode: ok(), UserId: &u.ID}, nil
+}
+
+func (h *strictServer) UpdateUser(ctx context.Context, req api.UpdateUserRequestObject) (api.UpdateUserResponseObject, error) {
+	sc := h.sc(ctx)
+	entID, err := h.s.store.findUserAnywhere(sc, req.Params.Userid)
+	if err != nil {
+		return nil, err
+	}
+	// The contract models no updatable field of this operation: it only touches the user.
+	u, err := h.s.store.updateUser(sc, entID, req.Params.Userid, UserPatch{})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateUser200JSONResponse{ResultCode: ok(), UserId: &u.ID}, nil
+}
+
+func (h *strictServer) DeleteUser(ctx context.Context, req api.DeleteUserRequestObject) (api.DeleteUserResponseObject, error) {
+	sc := h.sc(ctx)
+	entID, err := h.s.store.findUserAnywhere(sc, req.Params.UserId)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.s.store.deleteUser(sc, entID, req.Params.UserId); err != nil {
+		return nil, err
+	}
+	id := req.Params.UserId
+	return api.DeleteUser200JSONResponse{ResultCode: ok(), UserId: &id}, nil
+}
+
+func (h *strictServer) GetUserIdByEmail(ctx context.Context, req api.GetUserIdByEmailRequestObject) (api.GetUserIdByEmailResponseObject, error) {
+	e, u, err := h.s.store.findUserByEmail(h.sc(ctx), req.Params.Email)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetUserIdByEmail200JSONResponse{UserId: u.ID, EnterpriseOd: &e.ID, FirstName: opt(u.FirstName),
+		LastName: opt(u.LastName), ResultCode: ok()}, nil
+}
+
+func (h *strictServer) GetCurrentUser(ctx context.Context, _ api.GetCurrentUserRequestObject) (api.GetCurrentUserResponseObject, error) {
+	p := principalFrom(ctx)
+	if p == nil {
+		return nil, errf(http.StatusUnauthorized, NameUnauthorized, nil, "missing bearer token")
+	}
+	nick, agent := p.nickname(), "false"
+	return api.GetCurrentUser200JSONResponse{UserId: p.userID(), EnterpriseId: p.cred.EnterpriseID,
+		Nickname: &nick, IsAgent: &agent}, nil
+}
+
+func (h *strictServer) RequestPasswordReset(ctx context.Context, req api.RequestPasswordResetRequestObject) (api.RequestPasswordResetResponseObject, error) {
+	if !h.s.store.resetPasswordByLogin(h.sc(ctx), req.Params.Login) {
+		return nil, errf(http.StatusNotFound, NameNotFound, map[string]any{"kind": "user", "login": req.Params.Login},
+			"no user with login %q", req.Params.Login)
+	}
+	return api.RequestPasswordReset200JSONResponse{ResultCode: ok()}, nil
+}
+
+func (h *strictServer) ListEnterpriseGroups(ctx context.Context, req api.ListEnterpriseGroupsRequestObject) (api.ListEnterpriseGroupsResponseObject, error) {
+	groups, err := h.s.store.listGroups(h.sc(ctx), req.EnterpriseId)
+	if err != nil {
+		return nil, err
+	}
+	out := make(api.ListEnterpriseGroups200JSONResponse, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, toAPIGroup(g))
+	}
+	return out, nil
+}
+
+func (h *strictServer) ListEnterpriseGroupMembers(ctx context.Context, req api.ListEnterpriseGroupMembersRequestObject) (api.ListEnterpriseGroupMembersResponseObject, error) {
+	members, err := h.s.store.listMembers(h.sc(ctx), req.EnterpriseId, req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	return api.ListEnterpriseGroupMembers200JSONResponse{members}, nil
+}
+
+// ---- groups (extension) ----
+
+func (h *strictServer) CreateEnterpriseGroup(ctx context.Context, req api.CreateEnterpriseGroupRequestObject) (api.CreateEnterpriseGroupResponseObject, error) {
+	g, err := h.s.store.createGroup(h.sc(ctx), req.EnterpriseId, GroupInput{
+		Name: req.Body.Name, Description: req.Body.Description, ExternalReference: req.Body.ExternalReference})
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEnterpriseGroup201JSONResponse(toAPIGroup(g)), nil
+}
+
+func (h *strictServer) GetEnterpriseGroup(ctx context.Context, req api.GetEnterpriseGroupRequestObject) (api.GetEnterpriseGroupResponseObject, error) {
+	g, err := h.s.store.getGroup(h.sc(ctx), req.EnterpriseId, req.GroupId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEnterpriseGroup200JSONResponse(toAPIGroup(g)), nil
+}
+
+// UpdateEnterpriseGroup sets name, description and external reference: an omitted
+// description or external reference is cleared (the body is the whole group).
+func (h *strictServer) UpdateEnterpriseGroup(ctx context.Context, req api.UpdateEnterpriseGroupRequestObject) (api.UpdateEnterpriseGroupResponseObject, error) {
+	desc, ext := deref(req.Body.Description), deref(req.Body.ExternalReference)
+	g, err := h.s.store.updateGroup(h.sc(ctx), req.EnterpriseId, req.GroupId, GroupInput{
+		Name: req.Body.Name, Description: &desc, ExternalReference: &ext})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEnterpriseGroup200JSONResponse(toAPIGroup(g)), nil
+}
+
+func (h *strictServer) DeleteEnterpriseGroup(ctx context.Context, req api.DeleteEnterpriseGroupRequestObject) (api.DeleteEnterpriseGroupResponseObject, error) {
+	if err := h.s.store.deleteGroup(h.sc(ctx), req.EnterpriseId, req.GroupId); err != nil {
+		return nil, err
+	}
+	return api.DeleteEnterpriseGroup200JSONResponse(deleted("group")), nil
+}
+
+func (h *strictServer) AddEnterpriseGroupMember(ctx context.Context, req api.AddEnterpriseGroupMemberRequestObject) (api.AddEnterpriseGroupMemberResponseObject, error) {
+	if _, err := h.s.store.addMember(h.sc(ctx), req.EnterpriseId, req.GroupId, req.UserId); err != nil {
+		return nil, err
+	}
+	return api.AddEnterpriseGroupMember204Response{}, nil
+}
+
+func (h *strictServer) RemoveEnterpriseGroupMember(ctx context.Context, req api.RemoveEnterpriseGroupMemberRequestObject) (api.RemoveEnterpriseGroupMemberResponseObject, error) {
+	if _, err := h.s.store.removeMember(h.sc(ctx), req.EnterpriseId, req.GroupId, req.UserId); err != nil {
+		return nil, err
+	}
+	return api.RemoveEnterpriseGroupMember204Response{}, nil
+}
+
+// ---- roles ----
+
+func (h *strictServer) ListEnterpriseRoles(ctx context.Context, req api.ListEnterpriseRolesRequestObject) (api.ListEnterpriseRolesResponseObject, error) {
+	roles, err := h.s.store.listRoles(h.sc(ctx), req.EnterpriseId, deref(req.Params.Search))
+	if err != nil {
+		return nil, err
+	}
+	all := make([]api.EnterpriseRoleResponse, 0, len(roles))
+	for _, r := range roles {
+		all = append(all, toAPIRole(r))
+	}
+	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
+	return api.ListEnterpriseRoles200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+}
+
+func (h *strictServer) CreateEnterpriseRole(ctx context.Context, req api.CreateEnterpriseRoleRequestObject) (api.CreateEnterpriseRoleResponseObject, error) {
+	r, err := h.s.store.createRole(h.sc(ctx), req.EnterpriseId, RoleInput{
+		Name: req.Body.Name, Description: req.Body.Description, Permissions: req.Body.Permissions})
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEnterpriseRole201JSONResponse(toAPIRole(r)), nil
+}
+
+func (h *strictServer) GetEnterpriseRole(ctx context.Context, req api.GetEnterpriseRoleRequestObject) (api.GetEnterpriseRoleResponseObject, error) {
+	r, err := h.s.store.getRole(h.sc(ctx), req.EnterpriseId, req.RoleId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEnterpriseRole200JSONResponse(toAPIRole(r)), nil
+}
+
+func (h *strictServer) UpdateEnterpriseRole(ctx context.Context, req api.UpdateEnterpriseRoleRequestObject) (api.UpdateEnterpriseRoleResponseObject, error) {
+	r, err := h.s.store.updateRole(h.sc(ctx), req.EnterpriseId, req.RoleId, RoleInput{
+		Name: deref(req.Body.Name), Description: req.Body.Description, Permissions: req.Body.Permissions})
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEnterpriseRole200JSONResponse(toAPIRole(r)), nil
+}
+
+func (h *strictServer) DeleteEnterpriseRole(ctx context.Context, req api.DeleteEnterpriseRoleRequestObject) (api.DeleteEnterpriseRoleResponseObject, error) {
+	if err := h.s.store.deleteRole(h.sc(ctx), req.EnterpriseId, req.RoleId); err != nil {
+		return nil, err
+	}
+	return api.DeleteEnterpriseRole200JSONResponse(deleted("role")), nil
+}
+
+// ---- domains ----
+
+func (h *strictServer) ListEnterpriseDomains(ctx context.Context, req api.ListEnterpriseDomainsRequestObject) (api.ListEnterpriseDomainsResponseObject, error) {
+	ds, err := h.s.store.listDomains(h.sc(ctx), req.EnterpriseId, req.Params.Verified)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]api.EnterpriseDomainResponse, 0, len(ds))
+	for _, d := range ds {
+		all = append(all, toAPIDomain(d))
+	}
+	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
+	return api.ListEnterpriseDomains200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+}
+
+func (h *strictServer) CreateEnterpriseDomain(ctx context.Context, req api.CreateEnterpriseDomainRequestObject) (api.CreateEnterpriseDomainResponseObject, error) {
+	d, err := h.s.store.createDomain(h.sc(ctx), req.EnterpriseId, req.Body.Domain, false)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEnterpriseDomain201JSONResponse(toAPIDomain(d)), nil
+}
+
+func (h *strictServer) GetEnterpriseDomain(ctx context.Context, req api.GetEnterpriseDomainRequestObject) (api.GetEnterpriseDomainResponseObject, error) {
+	d, err := h.s.store.getDomain(h.sc(ctx), req.EnterpriseId, req.DomainId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEnterpriseDomain200JSONResponse(toAPIDomain(d)), nil
+}
+
+func (h *strictServer) UpdateEnterpriseDomain(ctx context.Context, req api.UpdateEnterpriseDomainRequestObject) (api.UpdateEnterpriseDomainResponseObject, error) {
+	d, err := h.s.store.updateDomain(h.sc(ctx), req.EnterpriseId, req.DomainId, req.Body.IsPrimary)
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEnterpriseDomain200JSONResponse(toAPIDomain(d)), nil
+}
+
+func (h *strictServer) DeleteEnterpriseDomain(ctx context.Context, req api.DeleteEnterpriseDomainRequestObject) (api.DeleteEnterpriseDomainResponseObject, error) {
+	if err := h.s.store.deleteDomain(h.sc(ctx), req.EnterpriseId, req.DomainId); err != nil {
+		return nil, err
+	}
+	return api.DeleteEnterpriseDomain200JSONResponse(deleted("domain")), nil
+}
+
+func (h *strictServer) GetDomainVerificationStatus(ctx context.Context, req api.GetDomainVerificationStatusRequestObject) (api.GetDomainVerificationStatusResponseObject, error) {
+	d, err := h.s.store.getDomain(h.sc(ctx), req.EnterpriseId, req.DomainId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetDomainVerificationStatus200JSONResponse{
+		DomainId: d.ID, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
+		VerificationRecord: record(d), LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
+	}, nil
+}
+
+func (h *strictServer) VerifyEnterpriseDomain(ctx context.Context, req api.VerifyEnterpriseDomainRequestObject) (api.VerifyEnterpriseDomainResponseObject, error) {
+	sc := h.sc(ctx)
+	d, err := h.s.store.getDomain(sc, req.EnterpriseId, req.DomainId)
+	if err != nil {
+		return nil, err
+	}
+	if d.State != DomainVerified {
+		found, msg := h.s.lookupVerification(ctx, d.RecordName, d.RecordValue)
+		if d, err = h.s.store.recordCheck(sc, req.EnterpriseId, req.DomainId, found, msg, h.s.opts.VerificationRecheck); err != nil {
+			return nil, err
+		}
+	}
+	return api.VerifyEnterpriseDomain200JSONResponse{
+		DomainId: d.ID, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
+		LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
+	}, nil
+}
+
+// lookupVerification queries the TXT record through the configured DNS server.
+func (s *Server) lookupVerification(ctx context.Context, name, want string) (bool, string) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.DNSTimeout)
+	defer cancel()
+	txts, err := s.resolver.LookupTXT(ctx, name)
+	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			return false, fmt.Sprintf("no TXT record found at %s", name)
+		}
+		return false, fmt.Sprintf("DNS lookup of %s failed: %v", name, err)
+	}
+	for _, t := range txts {
+		if strings.TrimSpace(t) == want {
+			return true, "domain ownership verified"
+		}
+	}
+	if len(txts) == 0 {
+		return false, fmt.Sprintf("no TXT record found at %s", name)
+	}
+	return false, fmt.Sprintf("TXT record at %s does not hold the expected value", name)
+}
+
+// ---- webhooks ----
+
+func (h *strictServer) ListEnterpriseWebhooks(ctx context.Context, req api.ListEnterpriseWebhooksRequestObject) (api.ListEnterpriseWebhooksResponseObject, error) {
+	ws, err := h.s.store.listWebhooks(h.sc(ctx), req.EnterpriseId)
+	if err != nil {
+		return nil, err
+	}
+	all := make([]api.EnterpriseWebhookResponse, 0, len(ws))
+	for _, w := range ws {
+		all = append(all, toAPIWebhook(w))
+	}
+	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
+	return api.ListEnterpriseWebhooks200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+}
+
+func (h *strictServer) CreateEnterpriseWebhook(ctx context.Context, req api.CreateEnterpriseWebhookRequestObject) (api.CreateEnterpriseWebhookResponseObject, error) {
+	b := req.Body
+	w, err := h.s.store.createWebhook(h.sc(ctx), req.EnterpriseId, WebhookInput{
+		URL: &b.Url, Events: &b.Events, Active: b.Active, SigningSecret: b.SigningSecret}, h.checkURL)
+	if err != nil {
+		return nil, err
+	}
+	return api.CreateEnterpriseWebhook201JSONResponse(toAPIWebhook(w)), nil
+}
+
+func (h *strictServer) GetEnterpriseWebhook(ctx context.Context, req api.GetEnterpriseWebhookRequestObject) (api.GetEnterpriseWebhookResponseObject, error) {
+	w, err := h.s.store.getWebhook(h.sc(ctx), req.EnterpriseId, req.WebhookId)
+	if err != nil {
+		return nil, err
+	}
+	return api.GetEnterpriseWebhook200JSONResponse(toAPIWebhook(w)), nil
+}
+
+func (h *strictServer) UpdateEnterpriseWebhook(ctx context.Context, req api.UpdateEnterpriseWebhookRequestObject) (api.UpdateEnterpriseWebhookResponseObject, error) {
+	b := req.Body
+	w, err := h.s.store.updateWebhook(h.sc(ctx), req.EnterpriseId, req.WebhookId, WebhookInput{
+		URL: b.Url, Events: b.Events, Active: b.Active, SigningSecret: b.SigningSecret}, h.checkURL)
+	if err != nil {
+		return nil, err
+	}
+	return api.UpdateEnterpriseWebhook200JSONResponse(toAPIWebhook(w)), nil
+}
+
+func (h *strictServer) DeleteEnterpriseWebhook(ctx context.Context, req api.DeleteEnterpriseWebhookRequestObject) (api.DeleteEnterpriseWebhookResponseObject, error) {
+	if err := h.s.store.deleteWebhook(h.sc(ctx), req.EnterpriseId, req.WebhookId); err != nil {
+		return nil, err
+	}
+	return api.DeleteEnterpriseWebhook200JSONResponse(deleted("webhook")), nil
+}
+
+func (h *strictServer) TestEnterpriseWebhook(ctx context.Context, req api.TestEnterpriseWebhookRequestObject) (api.TestEnterpriseWebhookResponseObject, error) {
+	sc := h.sc(ctx)
+	w, err := h.s.store.getWebhook(sc, req.EnterpriseId, req.WebhookId)
+	if err != nil {
+		return nil, err
+	}
+	h.s.store.mu.Lock()
+	eventID := "evt_" + h.s.store.newID()
+	h.s.store.mu.Unlock()
+	// Deliver outside the state lock, detached from the caller's cancellation but
+	// bounded by WebhookTimeout.
+	res := deliverTest(context.WithoutCancel(ctx), h.s.webhooks, h.s.opts.WebhookTimeout, req.EnterpriseId, w, eventID, h.s.opts.Now())
+	h.s.store.recordWebhookTest(sc, req.EnterpriseId, req.WebhookId, res)
+	code := res.StatusCode
+	return api.TestEnterpriseWebhook200JSONResponse{Success: res.Success, StatusCode: &code, Message: &res.Message,
+		TestedAt: res.TestedAt}, nil
+}
