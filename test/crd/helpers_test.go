@@ -1,0 +1,58 @@
+package crd_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// fieldOwner is the server-side apply field manager of this suite.
+const fieldOwner = client.FieldOwner("crd-test")
+
+// decodeYAML splits a (multi-document) YAML stream into unstructured objects.
+func decodeYAML(data []byte) []*unstructured.Unstructured {
+	var objs []*unstructured.Unstructured
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	for {
+		u := &unstructured.Unstructured{}
+		err := dec.Decode(&u.Object)
+		if errors.Is(err, io.EOF) {
+			return objs
+		}
+		Expect(err).NotTo(HaveOccurred())
+		if len(u.Object) == 0 {
+			continue
+		}
+		objs = append(objs, u)
+	}
+}
+
+// decodeFile reads and decodes a YAML file.
+func decodeFile(path string) []*unstructured.Unstructured {
+	data, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	return decodeYAML(data)
+}
+
+// mustOne decodes a single-document YAML manifest.
+func mustOne(manifest string) *unstructured.Unstructured {
+	objs := decodeYAML([]byte(manifest))
+	Expect(objs).To(HaveLen(1))
+	return objs[0]
+}
+
+// intoNamespace puts a namespaced object into the test namespace; cluster-scoped
+// objects (PlatformConfig) are left alone.
+func intoNamespace(u *unstructured.Unstructured) {
+	namespaced, err := k8sClient.IsObjectNamespaced(u)
+	Expect(err).NotTo(HaveOccurred())
+	if namespaced {
+		u.SetNamespace(namespace)
+	}
+}
