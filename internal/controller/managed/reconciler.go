@@ -1,0 +1,382 @@
+package managed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"enterprise-operator/api/v1alpha1"
+)
+
+// Event reasons. Events are for people: one per thing that happened on the platform.
+const (
+	EventCreated        = "Created"
+	EventUpdated        = "Updated"
+	EventDeleted        = "Deleted"
+	EventAdopted        = "Adopted"
+	EventOrphaned       = "Orphaned"
+	EventDriftDetected  = "DriftDetected"
+	EventReconcileError = "ReconcileError"
+	EventStalled        = "Stalled"
+	EventDeleteBlocked  = "DeletionBlocked"
+)
+
+// Messages of conditions the machinery itself sets.
+const (
+	msgPaused        = "reconciliation is paused by the " + v1alpha1.AnnotationPaused + " annotation; no platform call is made"
+	msgInSync        = "the platform object matches the spec"
+	msgObserveOnly   = "managementPolicy is ObserveOnly: the platform object matches the spec and is never written"
+	msgObserveDrift  = "managementPolicy is ObserveOnly: the platform differs from the spec in %s; nothing is written"
+	msgObserveAbsent = "managementPolicy is ObserveOnly and no platform object matches; nothing is created"
+	msgCreating      = "creating the platform object"
+	msgDeleting      = "deleting the platform object"
+	msgDeleteBlocked = "deletion is blocked: %s (to let the object go without deleting it on the platform, set spec.deletionPolicy to Orphan)"
+)
+
+// DefaultResyncInterval is how often an in-sync object is re-read from the platform to
+// catch drift when neither the flag nor the annotation says otherwise. The platform sends
+// no watch events, so this is the only way to see changes made outside the operator; it
+// is long because the platform is a rate-limited SaaS and 10,000 objects share it.
+const DefaultResyncInterval = 30 * time.Minute
+
+// Reconciler reconciles one platform-backed kind. Kinds differ only in NewObject and
+// Connector.
+type Reconciler[T Object] struct {
+	Client    client.Client
+	Recorder  events.EventRecorder
+	NewObject func() T
+	Connector Connector[T]
+	// ResyncInterval is the default drift-check interval (jittered).
+	ResyncInterval time.Duration
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+}
+
+// Reconcile is the single entry point: get, ensure the finalizer, defer one status
+// patch, then delete or reconcile normally.
+func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	obj := r.NewObject()
+	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+
+	// The finalizer is in place before any platform call, so no platform object can be
+	// created that a deletion would not see.
+	if obj.GetDeletionTimestamp().IsZero() && !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		orig := obj.DeepCopyObject().(T)
+		controllerutil.AddFinalizer(obj, v1alpha1.Finalizer)
+		if err := r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+			return ctrl.Result{}, ignoreConflict(err)
+		}
+	}
+
+	before := obj.DeepCopyObject().(T)
+	defer func() {
+		if err := r.patchStatus(ctx, before, obj); err != nil {
+			retErr = kerrors.NewAggregate([]error{retErr, err})
+		}
+	}()
+
+	if isPaused(obj) {
+		r.setSynced(obj, metav1.ConditionFalse, v1alpha1.ReasonPaused, msgPaused)
+		return ctrl.Result{}, nil
+	}
+	if !obj.GetDeletionTimestamp().IsZero() {
+		return r.finish(ctx, obj, 0, r.reconcileDelete(ctx, obj))
+	}
+	after, err := r.reconcileNormal(ctx, obj)
+	return r.finish(ctx, obj, after, err)
+}
+
+// reconcileNormal brings the platform in line with the spec and returns when to look again.
+func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Duration, error) {
+	ext, err := r.Connector.Connect(ctx, obj)
+	if err != nil {
+		return 0, err
+	}
+	obs, err := ext.Observe(ctx, obj)
+	if err != nil {
+		return 0, err
+	}
+	status := obj.GetManagedStatus()
+	observeOnly := obj.GetManagedSpec().ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly
+
+	if !obs.Exists {
+		if observeOnly {
+			status.Drift = nil
+			r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonNotFound, msgObserveAbsent)
+			r.setSynced(obj, metav1.ConditionTrue, v1alpha1.ReasonNotFound, msgObserveAbsent)
+			return r.resync(obj, obs), nil
+		}
+		r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonCreating, msgCreating)
+		if obs, err = ext.Create(ctx, obj); err != nil {
+			return 0, err
+		}
+		status.ExternalID = obs.ExternalID
+		status.LastAppliedTime = r.now()
+		r.event(obj, corev1.EventTypeNormal, EventCreated, "Create", "created on the platform with id %s", obs.ExternalID)
+	} else if status.ExternalID != obs.ExternalID && obs.ExternalID != "" {
+		status.ExternalID = obs.ExternalID
+		status.LastAppliedTime = r.now()
+		r.event(obj, corev1.EventTypeNormal, EventAdopted, "Adopt", "adopted the existing platform object %s", obs.ExternalID)
+	}
+
+	if observeOnly {
+		status.Drift = obs.Drift
+		if !obs.UpToDate {
+			r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonDrifted, fmt.Sprintf(msgObserveDrift, strings.Join(obs.Drift, ", ")))
+			r.setSynced(obj, metav1.ConditionTrue, v1alpha1.ReasonDrifted, fmt.Sprintf(msgObserveDrift, strings.Join(obs.Drift, ", ")))
+			return r.resync(obj, obs), nil
+		}
+		r.markInSync(obj, obs, v1alpha1.ReasonObserveOnly, msgObserveOnly)
+		return r.resync(obj, obs), nil
+	}
+
+	if !obs.UpToDate {
+		drift := obs.Drift
+		if obs, err = ext.Update(ctx, obj, obs); err != nil {
+			return 0, err
+		}
+		status.LastAppliedTime = r.now()
+		r.event(obj, corev1.EventTypeNormal, EventUpdated, "Update", "updated on the platform: %s", strings.Join(drift, ", "))
+	}
+	status.Drift = nil
+	if actor, ok := ext.(Actor[T]); ok {
+		if err := actor.Act(ctx, obj); err != nil {
+			return 0, err
+		}
+	}
+	r.markInSync(obj, obs, v1alpha1.ReasonAvailable, msgInSync)
+	return r.resync(obj, obs), nil
+}
+
+// reconcileDelete deletes (or orphans) the platform object, then releases the finalizer.
+func (r *Reconciler[T]) reconcileDelete(ctx context.Context, obj T) error {
+	if !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
+		return nil
+	}
+	r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonDeleting, msgDeleting)
+
+	if gate, ok := r.Connector.(DeletionGate[T]); ok {
+		if err := gate.BeforeDelete(ctx, obj); err != nil {
+			return err
+		}
+	}
+	spec := obj.GetManagedSpec()
+	if spec.DeletionPolicy == v1alpha1.DeletionPolicyOrphan || spec.ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly {
+		if id := obj.GetManagedStatus().ExternalID; id != "" {
+			r.event(obj, corev1.EventTypeNormal, EventOrphaned, "Orphan", "left platform object %s in place", id)
+		}
+		return r.releaseFinalizer(ctx, obj)
+	}
+
+	ext, err := r.Connector.Connect(ctx, obj)
+	if errors.Is(err, ErrParentGone) {
+		return r.releaseFinalizer(ctx, obj)
+	}
+	if err != nil {
+		return deletionBlocked(err)
+	}
+	// Without an id a create may still have succeeded with its answer lost: look it up
+	// by natural key rather than leak it.
+	if obj.GetManagedStatus().ExternalID == "" {
+		obs, err := ext.Observe(ctx, obj)
+		if err != nil {
+			return deletionBlocked(err)
+		}
+		if !obs.Exists {
+			return r.releaseFinalizer(ctx, obj)
+		}
+		obj.GetManagedStatus().ExternalID = obs.ExternalID
+	}
+	if err := ext.Delete(ctx, obj); err != nil {
+		return deletionBlocked(err)
+	}
+	r.event(obj, corev1.EventTypeNormal, EventDeleted, "Delete", "deleted platform object %s", obj.GetManagedStatus().ExternalID)
+	return r.releaseFinalizer(ctx, obj)
+}
+
+// deletionBlocked rewords an error so the condition says that deletion is what it blocks
+// and how to get out; the error keeps its place in the taxonomy.
+func deletionBlocked(err error) error {
+	c := Classify(err)
+	msg := fmt.Sprintf(msgDeleteBlocked, c.Message)
+	switch c.Outcome {
+	case OutcomeStalling:
+		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg}
+	case OutcomeWaiting:
+		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After}
+	default:
+		return &genericError{reason: v1alpha1.ReasonDeletionBlocked, msg: msg, err: err}
+	}
+}
+
+// genericError keeps a reason for the condition on an error that is retried with backoff.
+type genericError struct {
+	reason, msg string
+	err         error
+}
+
+func (e *genericError) Error() string { return e.msg }
+func (e *genericError) Unwrap() error { return e.err }
+
+func (r *Reconciler[T]) releaseFinalizer(ctx context.Context, obj T) error {
+	orig := obj.DeepCopyObject().(T)
+	controllerutil.RemoveFinalizer(obj, v1alpha1.Finalizer)
+	return r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+}
+
+// finish turns the outcome of a reconcile into conditions and a controller result,
+// following the error taxonomy.
+func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, err error) (ctrl.Result, error) {
+	if err == nil {
+		if obj.GetDeletionTimestamp().IsZero() {
+			meta.RemoveStatusCondition(&obj.GetManagedStatus().Conditions, v1alpha1.ConditionStalled)
+		}
+		return ctrl.Result{RequeueAfter: after}, nil
+	}
+	if apierrors.IsConflict(err) {
+		// Our copy of the object is stale; the newer version will be reconciled.
+		return ctrl.Result{RequeueAfter: time.Second}, nil
+	}
+	c := Classify(err)
+	var ge *genericError
+	if errors.As(err, &ge) {
+		c.Reason = ge.reason
+	}
+	status := obj.GetManagedStatus()
+	switch c.Outcome {
+	case OutcomeStalling:
+		r.setReady(obj, metav1.ConditionFalse, c.Reason, c.Message)
+		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
+		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, c.Reason, c.Message)
+		r.event(obj, corev1.EventTypeWarning, EventStalled, "Reconcile", "%s", c.Message)
+		// No requeue: a spec change, a Secret change or an annotation brings it back.
+		return ctrl.Result{}, nil
+	case OutcomeWaiting:
+		r.setReadyIfUnknown(obj, c.Reason, c.Message)
+		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
+		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
+		return ctrl.Result{RequeueAfter: c.After}, nil
+	default:
+		r.setReadyIfUnknown(obj, c.Reason, c.Message)
+		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
+		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
+		r.event(obj, corev1.EventTypeWarning, EventReconcileError, "Reconcile", "%s", c.Message)
+		log.FromContext(ctx).Info("reconcile failed; retrying with backoff", "reason", c.Reason, "error", c.Message)
+		return ctrl.Result{}, err
+	}
+}
+
+func (r *Reconciler[T]) markInSync(obj T, obs Observation, reason, msg string) {
+	if obs.NotReady != nil {
+		r.setReady(obj, metav1.ConditionFalse, obs.NotReady.Reason, obs.NotReady.Message)
+	} else {
+		r.setReady(obj, metav1.ConditionTrue, reason, msg)
+	}
+	r.setSynced(obj, metav1.ConditionTrue, v1alpha1.ReasonReconcileSuccess, msgInSync)
+	obj.GetManagedStatus().ObservedGeneration = obj.GetGeneration()
+}
+
+func (r *Reconciler[T]) setReady(obj T, s metav1.ConditionStatus, reason, msg string) {
+	r.setCondition(obj, v1alpha1.ConditionReady, s, reason, msg)
+}
+
+func (r *Reconciler[T]) setSynced(obj T, s metav1.ConditionStatus, reason, msg string) {
+	r.setCondition(obj, v1alpha1.ConditionSynced, s, reason, msg)
+}
+
+// setReadyIfUnknown reports a wait or a transient failure on Ready only if Ready was
+// never established: a platform object that was Ready stays Ready through a blip of
+// the platform API, so health does not flap.
+func (r *Reconciler[T]) setReadyIfUnknown(obj T, reason, msg string) {
+	c := meta.FindStatusCondition(obj.GetManagedStatus().Conditions, v1alpha1.ConditionReady)
+	if c == nil || c.Status != metav1.ConditionTrue || !obj.GetDeletionTimestamp().IsZero() {
+		r.setReady(obj, metav1.ConditionFalse, reason, msg)
+	}
+}
+
+func (r *Reconciler[T]) setCondition(obj T, t string, s metav1.ConditionStatus, reason, msg string) {
+	SetCondition(&obj.GetManagedStatus().Conditions, obj.GetGeneration(), t, s, reason, msg)
+}
+
+// SetCondition sets a condition with observedGeneration, keeping lastTransitionTime
+// when the status does not change.
+func SetCondition(conds *[]metav1.Condition, generation int64, t string, s metav1.ConditionStatus, reason, msg string) {
+	meta.SetStatusCondition(conds, metav1.Condition{
+		Type: t, Status: s, Reason: reason, Message: truncate(msg), ObservedGeneration: generation,
+	})
+}
+
+// maxMessage keeps condition messages within the API's 32768-byte limit with room to spare.
+const maxMessage = 4096
+
+func truncate(s string) string {
+	if len(s) <= maxMessage {
+		return s
+	}
+	return s[:maxMessage-3] + "..."
+}
+
+func (r *Reconciler[T]) event(obj T, eventType, reason, action, note string, args ...any) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+	}
+}
+
+func (r *Reconciler[T]) now() *metav1.Time {
+	if r.Now != nil {
+		t := metav1.NewTime(r.Now())
+		return &t
+	}
+	t := metav1.Now()
+	return &t
+}
+
+// patchStatus writes status once, and only if it changed: an in-sync resync makes no
+// write at all.
+func (r *Reconciler[T]) patchStatus(ctx context.Context, before, after T) error {
+	patch := client.MergeFrom(before)
+	data, err := patch.Data(after)
+	if err != nil {
+		return err
+	}
+	if isEmptyStatusPatch(data) {
+		return nil
+	}
+	if err := r.Client.Status().Patch(ctx, after, patch); err != nil && !apierrors.IsNotFound(err) {
+		return ignoreConflict(err)
+	}
+	return nil
+}
+
+// isEmptyStatusPatch reports a merge patch that changes nothing in status. Metadata
+// changes (the finalizer) were already written separately.
+func isEmptyStatusPatch(data []byte) bool {
+	s := string(data)
+	return s == "{}" || !strings.Contains(s, `"status"`)
+}
+
+func isPaused(obj client.Object) bool {
+	return obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true"
+}
+
+func ignoreConflict(err error) error {
+	if apierrors.IsConflict(err) {
+		return nil
+	}
+	return err
+}
