@@ -61,7 +61,7 @@ type External[T Object] interface {
 // managementPolicy Full, after the object is in sync; it must record in status which
 // annotation value it handled so each value runs once.
 type Actor[T Object] interface {
-	Act(ctx context.Context, obj T) error
+	Act(ctx context.Context, obj T, current Observation) (Observation, error)
 }
 
 // Connector resolves an object's dependencies and returns an External bound to them.

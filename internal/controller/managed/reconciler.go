@@ -155,7 +155,7 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 	}
 	status.Drift = nil
 	if actor, ok := ext.(Actor[T]); ok {
-		if err := actor.Act(ctx, obj); err != nil {
+		if obs, err = actor.Act(ctx, obj, obs); err != nil {
 			return 0, err
 		}
 	}

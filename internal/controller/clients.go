@@ -1,0 +1,225 @@
+package controller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/platform"
+)
+
+// NewPlatformClient builds a platform client; tests and main use platform.New.
+type NewPlatformClient func(platform.Config) (platform.Client, error)
+
+// ClientRegistry keeps one platform client per PlatformConfig (and per reseller company
+// scope), built from the credentials in its Secrets. Clients are kept across reconciles
+// so OAuth2 tokens and rate limiters are shared by every object using the credential;
+// the PlatformConfig reconciler replaces an entry when the spec or a Secret changes, so
+// rotated credentials take effect without a restart.
+type ClientRegistry struct {
+	// Kube reads PlatformConfigs and Namespaces (cached).
+	Kube client.Client
+	// Secrets reads Secret data directly from the API server (never cached).
+	Secrets client.Reader
+	// New builds a client.
+	New NewPlatformClient
+	// UserAgent is sent with every platform request.
+	UserAgent string
+
+	mu      sync.Mutex
+	entries map[string]*registryEntry
+}
+
+type registryEntry struct {
+	fingerprint string
+	base        platform.Config
+	clients     map[string]platform.Client // by company id
+}
+
+// ErrNamespaceNotAllowed is the message when a namespace may not use a PlatformConfig.
+const msgNamespaceNotAllowed = "namespace %s may not use PlatformConfig %s: it does not match the PlatformConfig's spec.namespaceSelector"
+
+// For returns the client an object in namespace ns uses through PlatformConfig name,
+// scoped to companyID when set (otherwise to the PlatformConfig's own company id). It
+// returns a WaitingError while the PlatformConfig is missing or not Ready and a
+// StallingError when the namespace may not use it.
+func (r *ClientRegistry) For(ctx context.Context, name, ns, companyID string) (platform.Client, error) {
+	pc := &v1alpha1.PlatformConfig{}
+	if err := r.Kube.Get(ctx, types.NamespacedName{Name: name}, pc); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, managed.WaitingForDependency("PlatformConfig", name, "to exist")
+		}
+		return nil, err
+	}
+	if err := r.checkNamespace(ctx, pc, ns); err != nil {
+		return nil, err
+	}
+	if !meta.IsStatusConditionTrue(pc.Status.Conditions, v1alpha1.ConditionReady) {
+		return nil, managed.WaitingForDependency("PlatformConfig", name, "to be Ready")
+	}
+	r.mu.Lock()
+	e := r.entries[name]
+	r.mu.Unlock()
+	if e == nil {
+		// After a restart the PlatformConfig is still Ready but no client is built yet.
+		if _, err := r.Refresh(ctx, pc); err != nil {
+			return nil, managed.WaitingForDependency("PlatformConfig", name, "to be Ready")
+		}
+	}
+	return r.scoped(name, companyID)
+}
+
+func (r *ClientRegistry) checkNamespace(ctx context.Context, pc *v1alpha1.PlatformConfig, ns string) error {
+	if pc.Spec.NamespaceSelector == nil {
+		return nil
+	}
+	sel, err := metav1.LabelSelectorAsSelector(pc.Spec.NamespaceSelector)
+	if err != nil {
+		return managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid namespaceSelector: %v", pc.Name, err)
+	}
+	nsObj := &corev1.Namespace{}
+	if err := r.Kube.Get(ctx, types.NamespacedName{Name: ns}, nsObj); err != nil {
+		return err
+	}
+	if !sel.Matches(labels.Set(nsObj.Labels)) {
+		return managed.Stalling(v1alpha1.ReasonForbidden, msgNamespaceNotAllowed, ns, pc.Name)
+	}
+	return nil
+}
+
+func (r *ClientRegistry) scoped(name, companyID string) (platform.Client, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.entries[name]
+	if e == nil {
+		return nil, managed.WaitingForDependency("PlatformConfig", name, "to be Ready")
+	}
+	if c, ok := e.clients[companyID]; ok {
+		return c, nil
+	}
+	cfg := e.base
+	cfg.CompanyID = companyID
+	c, err := r.New(cfg)
+	if err != nil {
+		return nil, managed.Stalling(v1alpha1.ReasonInvalidSpec, "cannot use company id %q with PlatformConfig %s: %v", companyID, name, err)
+	}
+	e.clients[companyID] = c
+	return c, nil
+}
+
+// Refresh reads the PlatformConfig's Secrets and (re)builds its client if the spec or a
+// credential changed. It returns the client scoped to the PlatformConfig's own company.
+func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfig) (platform.Client, error) {
+	cfg, fingerprint, err := r.configFor(ctx, pc)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	e := r.entries[pc.Name]
+	if e != nil && e.fingerprint == fingerprint {
+		r.mu.Unlock()
+		return r.scoped(pc.Name, pc.Spec.CompanyID)
+	}
+	r.mu.Unlock()
+	c, err := r.New(cfg)
+	if err != nil {
+		return nil, managed.Stalling(v1alpha1.ReasonCredentialsInvalid, "%v", err)
+	}
+	r.mu.Lock()
+	if r.entries == nil {
+		r.entries = map[string]*registryEntry{}
+	}
+	base := cfg
+	base.CompanyID = ""
+	r.entries[pc.Name] = &registryEntry{fingerprint: fingerprint, base: base,
+		clients: map[string]platform.Client{pc.Spec.CompanyID: c}}
+	r.mu.Unlock()
+	return c, nil
+}
+
+// Forget drops a deleted PlatformConfig's clients.
+func (r *ClientRegistry) Forget(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.entries, name)
+}
+
+// configFor builds the client config from the spec and the Secret data; the fingerprint
+// changes whenever either does, without keeping the secret values themselves around.
+func (r *ClientRegistry) configFor(ctx context.Context, pc *v1alpha1.PlatformConfig) (platform.Config, string, error) {
+	spec := pc.Spec
+	cfg := platform.Config{
+		BaseURL:           spec.BaseURL,
+		CompanyID:         spec.CompanyID,
+		CompanyIDHeader:   spec.CompanyIDHeader,
+		RequestsPerSecond: float64(spec.RateLimit.RequestsPerSecond),
+		Burst:             int(spec.RateLimit.Burst),
+		UserAgent:         r.UserAgent,
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\x00", pc.Generation)
+	switch {
+	case spec.Auth.OAuth2 != nil:
+		o := spec.Auth.OAuth2
+		ref := o.CredentialsSecretRef
+		id, err := r.secretValue(ctx, ref.Namespace, ref.Name, v1alpha1.OAuth2ClientIDKey)
+		if err != nil {
+			return cfg, "", err
+		}
+		secret, err := r.secretValue(ctx, ref.Namespace, ref.Name, v1alpha1.OAuth2ClientSecretKey)
+		if err != nil {
+			return cfg, "", err
+		}
+		cfg.Auth.OAuth2 = &platform.OAuth2{TokenURL: o.TokenURL, ClientID: id, ClientSecret: secret, Scopes: o.Scopes}
+		fmt.Fprintf(h, "%s\x00%s\x00", id, secret)
+	case spec.Auth.BearerToken != nil:
+		ref := spec.Auth.BearerToken.TokenSecretRef
+		tok, err := r.secretValue(ctx, ref.Namespace, ref.Name, ref.Key)
+		if err != nil {
+			return cfg, "", err
+		}
+		cfg.Auth.BearerToken = tok
+		fmt.Fprintf(h, "%s\x00", tok)
+	}
+	return cfg, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Messages for missing credentials; they name the Secret and key, never a value.
+const (
+	msgSecretMissing    = "Secret %s/%s not found"
+	msgSecretKeyMissing = "Secret %s/%s has no key %q"
+)
+
+func (r *ClientRegistry) secretValue(ctx context.Context, ns, name, key string) (string, error) {
+	return readSecretKey(ctx, r.Secrets, ns, name, key)
+}
+
+// readSecretKey reads one key of a Secret straight from the API server. A missing
+// Secret or key stalls with a reason naming it: the user has to create it, and the
+// Secret watch brings the object back when they do.
+func readSecretKey(ctx context.Context, reader client.Reader, ns, name, key string) (string, error) {
+	s := &corev1.Secret{}
+	if err := reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return "", managed.Stalling(v1alpha1.ReasonSecretNotFound, msgSecretMissing, ns, name)
+		}
+		return "", err
+	}
+	v, ok := s.Data[key]
+	if !ok || len(v) == 0 {
+		return "", managed.Stalling(v1alpha1.ReasonSecretNotFound, msgSecretKeyMissing, ns, name, key)
+	}
+	return string(v), nil
+}

@@ -1,0 +1,8 @@
+// Package controller holds the reconcilers of enterprise-operator: PlatformConfig, which
+// validates credentials and keeps one platform client per credential, and the six
+// platform-backed kinds, each of which supplies only a Connector and an External to the
+// shared machinery in package managed.
+//
+// Secrets are never cached: they are read with the API reader when needed and watched
+// metadata-only, so the operator holds no cluster-wide copy of Secret data.
+package controller

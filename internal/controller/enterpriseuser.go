@@ -1,0 +1,316 @@
+package controller
+
+import (
+	"context"
+	"crypto/rand"
+	"math/big"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/platform"
+)
+
+// defaultSecretKey is the key used when a SecretKeyReference leaves it empty.
+const defaultSecretKey = "password"
+
+const (
+	msgSuspended           = "the user is suspended on the platform"
+	msgActive              = "the user is active on the platform"
+	msgResetNeedsSecretRef = "the " + v1alpha1.AnnotationResetPassword + " annotation needs spec.passwordSecretRef: the temporary password is written only to a Secret"
+	// EventPasswordReset is recorded (without the password) when a reset was handled.
+	EventPasswordReset = "PasswordReset"
+)
+
+// userExternal maps an EnterpriseUser; its natural key is the email (or the username
+// for users without one).
+type userExternal struct {
+	parent
+	deps    *deps
+	roleIDs []string
+}
+
+func newUserExternal(d *deps, p parent) managed.External[*v1alpha1.EnterpriseUser] {
+	return &userExternal{parent: p, deps: d}
+}
+
+// resolveRoles turns roleRefs into platform role ids, waiting for roles not yet created.
+func (x *userExternal) resolveRoles(ctx context.Context, u *v1alpha1.EnterpriseUser) error {
+	x.roleIDs = make([]string, 0, len(u.Spec.RoleRefs))
+	for _, ref := range u.Spec.RoleRefs {
+		r := &v1alpha1.EnterpriseRole{}
+		err := x.deps.kube.Get(ctx, types.NamespacedName{Namespace: u.Namespace, Name: ref.Name}, r)
+		if apierrors.IsNotFound(err) {
+			return managed.WaitingForDependency("EnterpriseRole", ref.Name, "to exist")
+		}
+		if err != nil {
+			return err
+		}
+		if r.Status.ExternalID == "" {
+			return managed.WaitingForDependency("EnterpriseRole", ref.Name, "to be Ready")
+		}
+		x.roleIDs = append(x.roleIDs, r.Status.ExternalID)
+	}
+	return nil
+}
+
+func (x *userExternal) Observe(ctx context.Context, u *v1alpha1.EnterpriseUser) (managed.Observation, error) {
+	if err := x.resolveRoles(ctx, u); err != nil {
+		return managed.Observation{}, err
+	}
+	id := managed.ExternalIDOf(u)
+	if id == "" {
+		key := u.Spec.Email
+		if key == "" {
+			key = u.Spec.Username
+		}
+		users, err := x.platform.ListUsers(ctx, x.enterpriseID, platform.UserFilter{Search: key})
+		if err != nil {
+			return managed.Observation{}, err
+		}
+		id = findByKey(users, func(p platform.User) bool { return sameUser(u, p) }, func(p platform.User) string { return p.ID })
+		if id == "" {
+			return managed.Observation{}, nil
+		}
+	}
+	got, err := x.platform.GetUser(ctx, x.enterpriseID, id)
+	if platform.IsNotFound(err) {
+		return managed.Observation{}, nil
+	}
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	x.recordState(u, got.Status)
+	drift := userDrift(u, got, x.roleIDs)
+	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
+}
+
+func sameUser(u *v1alpha1.EnterpriseUser, p platform.User) bool {
+	if u.Spec.Email != "" {
+		return strings.EqualFold(p.Email, u.Spec.Email)
+	}
+	return p.Username == u.Spec.Username
+}
+
+func userDrift(u *v1alpha1.EnterpriseUser, got *platform.User, roleIDs []string) []string {
+	var drift []string
+	s := u.Spec
+	for _, f := range []struct {
+		name       string
+		want, have string
+	}{
+		{"email", s.Email, got.Email}, {"firstName", s.FirstName, got.FirstName}, {"lastName", s.LastName, got.LastName},
+		{"phone", s.Phone, got.Phone}, {"mobile", s.Mobile, got.Mobile}, {"title", s.Title, got.Title},
+		{"department", s.Department, got.Department},
+	} {
+		if f.want != f.have {
+			drift = append(drift, f.name)
+		}
+	}
+	if !sameSet(roleIDs, got.RoleIDs) {
+		drift = append(drift, "roleRefs")
+	}
+	if s.Suspended != (got.Status == platform.UserStatusSuspended) {
+		drift = append(drift, "suspended")
+	}
+	return drift
+}
+
+func (x *userExternal) recordState(u *v1alpha1.EnterpriseUser, s platform.UserStatus) {
+	u.Status.State = string(s)
+	if s == platform.UserStatusSuspended {
+		managed.SetCondition(&u.Status.Conditions, u.Generation, v1alpha1.ConditionSuspended, metav1.ConditionTrue, v1alpha1.ReasonUserSuspended, msgSuspended)
+	} else {
+		managed.SetCondition(&u.Status.Conditions, u.Generation, v1alpha1.ConditionSuspended, metav1.ConditionFalse, v1alpha1.ReasonUserActive, msgActive)
+	}
+}
+
+func (x *userExternal) Create(ctx context.Context, u *v1alpha1.EnterpriseUser) (managed.Observation, error) {
+	password, err := x.initialPassword(ctx, u)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	s := u.Spec
+	got, err := x.platform.CreateUser(ctx, x.enterpriseID, platform.UserCreate{
+		Username: s.Username, Password: password, Email: s.Email, FirstName: s.FirstName, LastName: s.LastName,
+		Phone: s.Phone, Mobile: s.Mobile, Title: s.Title, Department: s.Department, RoleIDs: nonNil(x.roleIDs),
+	})
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	obs := managed.Observation{Exists: true, ExternalID: got.ID, UpToDate: true}
+	if s.Suspended {
+		if got, err = x.platform.SuspendUser(ctx, x.enterpriseID, got.ID); err != nil {
+			// The user exists: report it so its id is recorded, and retry the rest.
+			return obs, err
+		}
+	}
+	x.recordState(u, got.Status)
+	return obs, nil
+}
+
+func (x *userExternal) Update(ctx context.Context, u *v1alpha1.EnterpriseUser, cur managed.Observation) (managed.Observation, error) {
+	s := u.Spec
+	profileDrift := false
+	for _, d := range cur.Drift {
+		if d != "suspended" {
+			profileDrift = true
+		}
+	}
+	var got *platform.User
+	var err error
+	if profileDrift {
+		got, err = x.platform.UpdateUser(ctx, x.enterpriseID, cur.ExternalID, platform.UserUpdate{
+			Email: s.Email, FirstName: s.FirstName, LastName: s.LastName, Phone: s.Phone, Mobile: s.Mobile,
+			Title: s.Title, Department: s.Department, RoleIDs: nonNil(x.roleIDs),
+		})
+		if err != nil {
+			return managed.Observation{}, err
+		}
+	}
+	if got == nil || s.Suspended != (got.Status == platform.UserStatusSuspended) {
+		if s.Suspended {
+			got, err = x.platform.SuspendUser(ctx, x.enterpriseID, cur.ExternalID)
+		} else {
+			got, err = x.platform.ActivateUser(ctx, x.enterpriseID, cur.ExternalID)
+		}
+		if err != nil {
+			return managed.Observation{}, err
+		}
+	}
+	x.recordState(u, got.Status)
+	return managed.Observation{Exists: true, ExternalID: cur.ExternalID, UpToDate: true}, nil
+}
+
+func (x *userExternal) Delete(ctx context.Context, u *v1alpha1.EnterpriseUser) error {
+	return ignorePlatformNotFound(x.platform.DeleteUser(ctx, x.enterpriseID, u.Status.ExternalID))
+}
+
+// Act resets the password once per distinct value of the reset-password annotation and
+// writes the temporary password to the user's Secret, never to status, events or logs.
+func (x *userExternal) Act(ctx context.Context, u *v1alpha1.EnterpriseUser, cur managed.Observation) (managed.Observation, error) {
+	v := u.Annotations[v1alpha1.AnnotationResetPassword]
+	if v == "" || v == u.Status.LastPasswordReset {
+		return cur, nil
+	}
+	if u.Spec.PasswordSecretRef == nil {
+		return cur, managed.Stalling(v1alpha1.ReasonInvalidSpec, msgResetNeedsSecretRef)
+	}
+	temp, err := x.platform.ResetUserPassword(ctx, x.enterpriseID, cur.ExternalID)
+	if err != nil {
+		return cur, err
+	}
+	if err := x.writePassword(ctx, u, temp); err != nil {
+		return cur, err
+	}
+	u.Status.LastPasswordReset = v
+	return cur, nil
+}
+
+// initialPassword is the password to create the user with: the referenced Secret's, or
+// a generated one written to that Secret first (so it is never lost), or none when no
+// Secret is referenced and the platform invites the user itself.
+func (x *userExternal) initialPassword(ctx context.Context, u *v1alpha1.EnterpriseUser) (string, error) {
+	ref := u.Spec.PasswordSecretRef
+	if ref == nil {
+		return "", nil
+	}
+	p, err := readSecretKey(ctx, x.deps.secrets, u.Namespace, ref.Name, secretKey(ref))
+	if err == nil {
+		return p, nil
+	}
+	if c := managed.Classify(err); c.Reason != v1alpha1.ReasonSecretNotFound {
+		return "", err
+	}
+	p, err = generatePassword()
+	if err != nil {
+		return "", err
+	}
+	return p, x.writePassword(ctx, u, p)
+}
+
+func secretKey(ref *v1alpha1.SecretKeyReference) string {
+	if ref.Key == "" {
+		return defaultSecretKey
+	}
+	return ref.Key
+}
+
+// writePassword stores a password in the user's Secret, creating the Secret (owned by
+// the EnterpriseUser) when it does not exist.
+func (x *userExternal) writePassword(ctx context.Context, u *v1alpha1.EnterpriseUser, password string) error {
+	ref := u.Spec.PasswordSecretRef
+	s := &corev1.Secret{}
+	err := x.deps.secrets.Get(ctx, types.NamespacedName{Namespace: u.Namespace, Name: ref.Name}, s)
+	if apierrors.IsNotFound(err) {
+		s = &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: u.Namespace, Name: ref.Name},
+			Type:       corev1.SecretTypeOpaque,
+			Data:       map[string][]byte{secretKey(ref): []byte(password)},
+		}
+		if err := controllerutil.SetOwnerReference(u, s, x.deps.kube.Scheme()); err != nil {
+			return err
+		}
+		return x.deps.kube.Create(ctx, s)
+	}
+	if err != nil {
+		return err
+	}
+	if s.Data == nil {
+		s.Data = map[string][]byte{}
+	}
+	s.Data[secretKey(ref)] = []byte(password)
+	return x.deps.kube.Update(ctx, s)
+}
+
+// passwordAlphabet avoids look-alike characters; generated passwords always contain a
+// lower-case letter, an upper-case letter, a digit and a symbol.
+const (
+	passwordLength = 24
+	pwLower        = "abcdefghijkmnopqrstuvwxyz"
+	pwUpper        = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	pwDigits       = "23456789"
+	pwSymbols      = "!#%+-=?@_"
+)
+
+func generatePassword() (string, error) {
+	all := pwLower + pwUpper + pwDigits + pwSymbols
+	b := make([]byte, 0, passwordLength)
+	for _, set := range []string{pwLower, pwUpper, pwDigits, pwSymbols} {
+		c, err := pick(set)
+		if err != nil {
+			return "", err
+		}
+		b = append(b, c)
+	}
+	for len(b) < passwordLength {
+		c, err := pick(all)
+		if err != nil {
+			return "", err
+		}
+		b = append(b, c)
+	}
+	// Shuffle so the guaranteed classes are not always first.
+	for i := len(b) - 1; i > 0; i-- {
+		j, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
+		if err != nil {
+			return "", err
+		}
+		b[i], b[j.Int64()] = b[j.Int64()], b[i]
+	}
+	return string(b), nil
+}
+
+func pick(set string) (byte, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
+	if err != nil {
+		return 0, err
+	}
+	return set[n.Int64()], nil
+}

@@ -1,0 +1,158 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/platform"
+)
+
+// DefaultCredentialCheckInterval is how often a PlatformConfig's credentials are
+// re-validated when nothing changed.
+const DefaultCredentialCheckInterval = 10 * time.Minute
+
+const (
+	msgCredentialsValid = "authenticated to the platform as user %s"
+	msgInUse            = "PlatformConfig is still used by %d Enterprise(s): %s; delete them first"
+	// EventCredentialsInvalid is recorded when the platform refuses the credentials.
+	EventCredentialsInvalid = "CredentialsInvalid"
+)
+
+// PlatformConfigReconciler validates a PlatformConfig's credentials with a token and a
+// cheap call (WhoAmI), keeps its client in the registry, and refuses to go away while
+// Enterprises still use it (their deletion would otherwise have no way to reach the
+// platform).
+type PlatformConfigReconciler struct {
+	Client        client.Client
+	Clients       *ClientRegistry
+	Recorder      events.EventRecorder
+	CheckInterval time.Duration
+}
+
+// Reconcile validates the credentials and records the outcome.
+func (r *PlatformConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	pc := &v1alpha1.PlatformConfig{}
+	if err := r.Client.Get(ctx, req.NamespacedName, pc); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Clients.Forget(req.Name)
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if pc.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(pc, v1alpha1.Finalizer) {
+		orig := pc.DeepCopy()
+		controllerutil.AddFinalizer(pc, v1alpha1.Finalizer)
+		if err := r.Client.Patch(ctx, pc, client.MergeFrom(orig)); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	before := pc.DeepCopy()
+	defer func() {
+		if equalStatus(before.Status, pc.Status) {
+			return
+		}
+		if err := r.Client.Status().Patch(ctx, pc, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+			retErr = kerrors.NewAggregate([]error{retErr, err})
+		}
+	}()
+	if !pc.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, pc)
+	}
+	return r.reconcileNormal(ctx, pc)
+}
+
+func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1alpha1.PlatformConfig) (ctrl.Result, error) {
+	interval := r.CheckInterval
+	if interval <= 0 {
+		interval = DefaultCredentialCheckInterval
+	}
+	c, err := r.Clients.Refresh(ctx, pc)
+	if err == nil {
+		var who *platform.CurrentUser
+		if who, err = c.WhoAmI(ctx); err == nil {
+			pc.Status.AuthenticatedAs = who.UserID
+			now := metav1.Now()
+			pc.Status.LastCheckTime = &now
+			r.set(pc, metav1.ConditionTrue, v1alpha1.ReasonCredentialsValid, fmt.Sprintf(msgCredentialsValid, who.UserID))
+			pc.Status.ObservedGeneration = pc.Generation
+			return ctrl.Result{RequeueAfter: interval}, nil
+		}
+	}
+	c2 := managed.Classify(err)
+	switch {
+	case c2.Outcome == managed.OutcomeStalling, platform.IsUnauthorized(err):
+		reason := c2.Reason
+		if platform.IsUnauthorized(err) || platform.IsForbidden(err) || reason == v1alpha1.ReasonInvalidSpec {
+			reason = v1alpha1.ReasonCredentialsInvalid
+		}
+		r.set(pc, metav1.ConditionFalse, reason, c2.Message)
+		if r.Recorder != nil {
+			r.Recorder.Eventf(pc, nil, corev1.EventTypeWarning, EventCredentialsInvalid, "Validate", "%s", c2.Message)
+		}
+		// A Secret change brings it back at once; the interval is a safety net.
+		return ctrl.Result{RequeueAfter: interval}, nil
+	case c2.Outcome == managed.OutcomeWaiting:
+		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
+		return ctrl.Result{RequeueAfter: c2.After}, nil
+	default:
+		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
+		return ctrl.Result{}, err
+	}
+}
+
+func (r *PlatformConfigReconciler) reconcileDelete(ctx context.Context, pc *v1alpha1.PlatformConfig) (ctrl.Result, error) {
+	users := &v1alpha1.EnterpriseList{}
+	if err := r.Client.List(ctx, users, client.MatchingFields{indexPlatformConfigRef: pc.Name}); err != nil {
+		return ctrl.Result{}, err
+	}
+	if n := len(users.Items); n > 0 {
+		names := make([]string, 0, n)
+		for _, e := range users.Items {
+			names = append(names, e.Namespace+"/"+e.Name)
+		}
+		r.set(pc, metav1.ConditionFalse, v1alpha1.ReasonDeletionBlocked, fmt.Sprintf(msgInUse, n, strings.Join(names, ", ")))
+		return ctrl.Result{RequeueAfter: managed.DefaultWait}, nil
+	}
+	r.Clients.Forget(pc.Name)
+	orig := pc.DeepCopy()
+	controllerutil.RemoveFinalizer(pc, v1alpha1.Finalizer)
+	return ctrl.Result{}, r.Client.Patch(ctx, pc, client.MergeFrom(orig))
+}
+
+func (r *PlatformConfigReconciler) set(pc *v1alpha1.PlatformConfig, s metav1.ConditionStatus, reason, msg string) {
+	managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionReady, s, reason, msg)
+	if s == metav1.ConditionTrue {
+		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionSynced, s, v1alpha1.ReasonReconcileSuccess, msg)
+	} else {
+		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionSynced, s, reason, msg)
+	}
+}
+
+// equalStatus ignores lastCheckTime so a periodic check that changes nothing does not
+// write status.
+func equalStatus(a, b v1alpha1.PlatformConfigStatus) bool {
+	a.LastCheckTime, b.LastCheckTime = nil, nil
+	if len(a.Conditions) != len(b.Conditions) || a.ObservedGeneration != b.ObservedGeneration || a.AuthenticatedAs != b.AuthenticatedAs {
+		return false
+	}
+	for i := range a.Conditions {
+		x, y := a.Conditions[i], b.Conditions[i]
+		if x.Type != y.Type || x.Status != y.Status || x.Reason != y.Reason || x.Message != y.Message || x.ObservedGeneration != y.ObservedGeneration {
+			return false
+		}
+	}
+	return meta.IsStatusConditionTrue(a.Conditions, v1alpha1.ConditionReady) == meta.IsStatusConditionTrue(b.Conditions, v1alpha1.ConditionReady)
+}

@@ -1,0 +1,344 @@
+package controller
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/platform"
+)
+
+// Field indexes that map dependencies to the objects that use them.
+const (
+	indexEnterpriseRef     = "spec.enterpriseRef.name"
+	indexPlatformConfigRef = "spec.platformConfigRef.name"
+	indexRoleRefs          = "spec.roleRefs.name"
+)
+
+// Options configure every controller of the manager.
+type Options struct {
+	// ResyncInterval is the default drift-check interval of platform-backed objects.
+	ResyncInterval time.Duration
+	// CredentialCheckInterval is how often PlatformConfig credentials are re-validated.
+	CredentialCheckInterval time.Duration
+	// MaxConcurrentReconciles per kind.
+	MaxConcurrentReconciles int
+	// NewPlatformClient builds platform clients; defaults to platform.New.
+	NewPlatformClient NewPlatformClient
+	// UserAgent sent to the platform.
+	UserAgent string
+	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of failed reconciles.
+	RetryBaseDelay, RetryMaxDelay time.Duration
+}
+
+// RBAC: the operator reads and writes its own kinds, reads Namespaces (namespaceSelector),
+// reads Secrets it is pointed at and writes only EnterpriseUser password Secrets, and
+// records Events.
+// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs;enterprises;enterpriseusers;usergroups;domains;webhooks;enterpriseroles,verbs=get;list;watch;update;patch;delete
+// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs/status;enterprises/status;enterpriseusers/status;usergroups/status;domains/status;webhooks/status;enterpriseroles/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs/finalizers;enterprises/finalizers;enterpriseusers/finalizers;usergroups/finalizers;domains/finalizers;webhooks/finalizers;enterpriseroles/finalizers,verbs=update
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// SetupWithManager registers the indexes and every controller.
+func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error {
+	if opts.NewPlatformClient == nil {
+		opts.NewPlatformClient = platform.New
+	}
+	if opts.RetryBaseDelay <= 0 {
+		opts.RetryBaseDelay = time.Second
+	}
+	if opts.RetryMaxDelay <= 0 {
+		opts.RetryMaxDelay = 5 * time.Minute
+	}
+	if err := setupIndexes(ctx, mgr); err != nil {
+		return err
+	}
+	kube := mgr.GetClient()
+	registry := &ClientRegistry{Kube: kube, Secrets: mgr.GetAPIReader(), New: opts.NewPlatformClient, UserAgent: opts.UserAgent}
+	d := deps{kube: kube, secrets: mgr.GetAPIReader(), clients: registry}
+
+	if err := (&PlatformConfigReconciler{
+		Client: kube, Clients: registry, Recorder: mgr.GetEventRecorder("platformconfig-controller"),
+		CheckInterval: opts.CredentialCheckInterval,
+	}).setup(mgr, opts); err != nil {
+		return err
+	}
+
+	ent := builderFor(mgr, opts, "enterprise", &v1alpha1.Enterprise{}).
+		Watches(&v1alpha1.PlatformConfig{}, handler.EnqueueRequestsFromMapFunc(enterprisesOfConfig(kube)), builder.WithPredicates(readinessChanged())).
+		Watches(&v1alpha1.EnterpriseUser{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
+		Watches(&v1alpha1.UserGroup{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
+		Watches(&v1alpha1.Domain{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
+		Watches(&v1alpha1.Webhook{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
+		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes()))
+	if err := ent.Complete(newReconciler(mgr, opts, func() *v1alpha1.Enterprise { return &v1alpha1.Enterprise{} },
+		&enterpriseConnector{kube: kube, clients: registry})); err != nil {
+		return err
+	}
+
+	users := builderFor(mgr, opts, "enterpriseuser", &v1alpha1.EnterpriseUser{}).
+		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(readinessChanged())).
+		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(usersOfRole(kube)), builder.WithPredicates(readinessChanged()))
+	if err := users.Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseUser { return &v1alpha1.EnterpriseUser{} },
+		&childConnector[*v1alpha1.EnterpriseUser]{deps: d, newExternal: newUserExternal})); err != nil {
+		return err
+	}
+
+	groups := builderFor(mgr, opts, "usergroup", &v1alpha1.UserGroup{}).
+		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.UserGroupList](kube, &v1alpha1.UserGroupList{}), builder.WithPredicates(readinessChanged())).
+		Watches(&v1alpha1.EnterpriseUser{}, handler.EnqueueRequestsFromMapFunc(groupsInNamespace(kube)), builder.WithPredicates(membershipChanged()))
+	if err := groups.Complete(newReconciler(mgr, opts, func() *v1alpha1.UserGroup { return &v1alpha1.UserGroup{} },
+		&childConnector[*v1alpha1.UserGroup]{deps: d, newExternal: newGroupExternal})); err != nil {
+		return err
+	}
+
+	if err := builderFor(mgr, opts, "domain", &v1alpha1.Domain{}).
+		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.DomainList](kube, &v1alpha1.DomainList{}), builder.WithPredicates(readinessChanged())).
+		Complete(newReconciler(mgr, opts, func() *v1alpha1.Domain { return &v1alpha1.Domain{} },
+			&childConnector[*v1alpha1.Domain]{deps: d, newExternal: newDomainExternal})); err != nil {
+		return err
+	}
+	if err := builderFor(mgr, opts, "webhook", &v1alpha1.Webhook{}).
+		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{}), builder.WithPredicates(readinessChanged())).
+		Complete(newReconciler(mgr, opts, func() *v1alpha1.Webhook { return &v1alpha1.Webhook{} },
+			&childConnector[*v1alpha1.Webhook]{deps: d, newExternal: newWebhookExternal})); err != nil {
+		return err
+	}
+	return builderFor(mgr, opts, "enterpriserole", &v1alpha1.EnterpriseRole{}).
+		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.EnterpriseRoleList](kube, &v1alpha1.EnterpriseRoleList{}), builder.WithPredicates(readinessChanged())).
+		Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
+			&childConnector[*v1alpha1.EnterpriseRole]{deps: d, newExternal: newRoleExternal}))
+}
+
+func newReconciler[T managed.Object](mgr ctrl.Manager, opts Options, newObj func() T, c managed.Connector[T]) *managed.Reconciler[T] {
+	return &managed.Reconciler[T]{
+		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("enterprise-operator"),
+		NewObject: newObj, Connector: c, ResyncInterval: opts.ResyncInterval,
+	}
+}
+
+// builderFor starts a controller for a kind: its own events only when the spec,
+// annotations (pause, one-shot actions) or labels change, not on its own status writes.
+func builderFor(mgr ctrl.Manager, opts Options, name string, obj client.Object) *builder.Builder {
+	return ctrl.NewControllerManagedBy(mgr).Named(name).
+		For(obj, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{},
+			predicate.AnnotationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+		WithOptions(controller.Options{
+			MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1),
+			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
+		})
+}
+
+func (r *PlatformConfigReconciler) setup(mgr ctrl.Manager, opts Options) error {
+	// Secrets are watched metadata-only: the cache holds names and versions, never
+	// data, and only Secrets a PlatformConfig references trigger a reconcile.
+	secret := &metav1.PartialObjectMetadata{}
+	secret.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	return ctrl.NewControllerManagedBy(mgr).Named("platformconfig").
+		For(&v1alpha1.PlatformConfig{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		WatchesMetadata(secret, handler.EnqueueRequestsFromMapFunc(configsOfSecret(r.Client))).
+		WithOptions(controller.Options{
+			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
+		}).
+		Complete(r)
+}
+
+func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
+	idx := mgr.GetFieldIndexer()
+	children := map[client.Object]func(client.Object) []string{
+		&v1alpha1.EnterpriseUser{}: func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
+		&v1alpha1.UserGroup{}:      func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
+		&v1alpha1.Domain{}:         func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
+		&v1alpha1.Webhook{}:        func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
+		&v1alpha1.EnterpriseRole{}: func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
+	}
+	for obj, fn := range children {
+		if err := idx.IndexField(ctx, obj, indexEnterpriseRef, fn); err != nil {
+			return err
+		}
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.Enterprise{}, indexPlatformConfigRef, func(o client.Object) []string {
+		return []string{o.(*v1alpha1.Enterprise).Spec.PlatformConfigRef.Name}
+	}); err != nil {
+		return err
+	}
+	return idx.IndexField(ctx, &v1alpha1.EnterpriseUser{}, indexRoleRefs, func(o client.Object) []string {
+		refs := o.(*v1alpha1.EnterpriseUser).Spec.RoleRefs
+		out := make([]string, 0, len(refs))
+		for _, r := range refs {
+			out = append(out, r.Name)
+		}
+		return out
+	})
+}
+
+func requestsFor(list client.ObjectList) []reconcile.Request {
+	items, _ := meta.ExtractList(list)
+	out := make([]reconcile.Request, 0, len(items))
+	for _, it := range items {
+		o := it.(client.Object)
+		out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}})
+	}
+	return out
+}
+
+// childrenOf maps an Enterprise to its children of one kind.
+func childrenOf[L client.ObjectList](kube client.Client, proto L) handler.EventHandler {
+	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+		list := proto.DeepCopyObject().(client.ObjectList)
+		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexEnterpriseRef: o.GetName()}); err != nil {
+			return nil
+		}
+		return requestsFor(list)
+	})
+}
+
+func enterprisesOfConfig(kube client.Client) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		list := &v1alpha1.EnterpriseList{}
+		if err := kube.List(ctx, list, client.MatchingFields{indexPlatformConfigRef: o.GetName()}); err != nil {
+			return nil
+		}
+		return requestsFor(list)
+	}
+}
+
+// deletingParent wakes an Enterprise that waits for its children to go.
+func deletingParent(kube client.Client) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		c, ok := o.(Child)
+		if !ok {
+			return nil
+		}
+		key := enterpriseKey(o.GetNamespace(), c.GetEnterpriseRef())
+		e := &v1alpha1.Enterprise{}
+		if err := kube.Get(ctx, key, e); err != nil || e.DeletionTimestamp.IsZero() {
+			return nil
+		}
+		return []reconcile.Request{{NamespacedName: key}}
+	}
+}
+
+func usersOfRole(kube client.Client) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		list := &v1alpha1.EnterpriseUserList{}
+		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexRoleRefs: o.GetName()}); err != nil {
+			return nil
+		}
+		return requestsFor(list)
+	}
+}
+
+func groupsInNamespace(kube client.Client) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		list := &v1alpha1.UserGroupList{}
+		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace())); err != nil {
+			return nil
+		}
+		return requestsFor(list)
+	}
+}
+
+func configsOfSecret(kube client.Client) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		list := &v1alpha1.PlatformConfigList{}
+		if err := kube.List(ctx, list); err != nil {
+			return nil
+		}
+		var out []reconcile.Request
+		for _, pc := range list.Items {
+			if referencesSecret(&pc, o.GetNamespace(), o.GetName()) {
+				out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Name: pc.Name}})
+			}
+		}
+		return out
+	}
+}
+
+func referencesSecret(pc *v1alpha1.PlatformConfig, ns, name string) bool {
+	a := pc.Spec.Auth
+	switch {
+	case a.OAuth2 != nil:
+		return a.OAuth2.CredentialsSecretRef.Namespace == ns && a.OAuth2.CredentialsSecretRef.Name == name
+	case a.BearerToken != nil:
+		return a.BearerToken.TokenSecretRef.Namespace == ns && a.BearerToken.TokenSecretRef.Name == name
+	}
+	return false
+}
+
+// readinessChanged passes events that can unblock dependants: creation, deletion, and
+// changes of Ready, the platform id or the deletion mark. Other status writes of a
+// dependency do not fan out to all its dependants.
+func readinessChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return readiness(e.ObjectOld) != readiness(e.ObjectNew)
+		},
+	}
+}
+
+func readiness(o client.Object) [3]string {
+	var conds []metav1.Condition
+	var id string
+	switch v := o.(type) {
+	case managed.Object:
+		conds, id = v.GetManagedStatus().Conditions, v.GetManagedStatus().ExternalID
+	case *v1alpha1.PlatformConfig:
+		conds = v.Status.Conditions
+	}
+	ready := "False"
+	if meta.IsStatusConditionTrue(conds, v1alpha1.ConditionReady) {
+		ready = "True"
+	}
+	return [3]string{ready, id, o.GetDeletionTimestamp().String()}
+}
+
+// membershipChanged passes EnterpriseUser events that can change a group's members.
+func membershipChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return readiness(e.ObjectOld) != readiness(e.ObjectNew) ||
+				!equalLabels(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels())
+		},
+	}
+}
+
+func equalLabels(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if bv, ok := b[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
+}
+
+// deletes passes only events that matter to a waiting parent: a child marked for
+// deletion or gone.
+func deletes() predicate.Predicate {
+	return predicate.Funcs{
+		CreateFunc: func(event.CreateEvent) bool { return false },
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return !e.ObjectNew.GetDeletionTimestamp().IsZero()
+		},
+	}
+}

@@ -1,0 +1,116 @@
+package controller
+
+import (
+	"context"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/platform"
+)
+
+// webhookExternal maps a Webhook; its natural key is the URL. The signing secret is
+// write-only on the platform, so it is read from its Secret only when writing.
+type webhookExternal struct {
+	parent
+	deps *deps
+}
+
+func newWebhookExternal(d *deps, p parent) managed.External[*v1alpha1.Webhook] {
+	return &webhookExternal{parent: p, deps: d}
+}
+
+func webhookActive(w *v1alpha1.Webhook) bool { return w.Spec.Active == nil || *w.Spec.Active }
+
+func (x *webhookExternal) desired(ctx context.Context, w *v1alpha1.Webhook) (platform.WebhookSpec, error) {
+	ref := w.Spec.SigningSecretRef
+	key := ref.Key
+	if key == "" {
+		key = defaultSecretKey
+	}
+	secret, err := readSecretKey(ctx, x.deps.secrets, w.Namespace, ref.Name, key)
+	if err != nil {
+		return platform.WebhookSpec{}, err
+	}
+	return platform.WebhookSpec{URL: w.Spec.URL, Events: nonNil(w.Spec.Events), Active: webhookActive(w), SigningSecret: secret}, nil
+}
+
+func (x *webhookExternal) Observe(ctx context.Context, w *v1alpha1.Webhook) (managed.Observation, error) {
+	id := managed.ExternalIDOf(w)
+	if id == "" {
+		hooks, err := x.platform.ListWebhooks(ctx, x.enterpriseID)
+		if err != nil {
+			return managed.Observation{}, err
+		}
+		id = findByKey(hooks, func(p platform.Webhook) bool { return p.URL == w.Spec.URL }, func(p platform.Webhook) string { return p.ID })
+		if id == "" {
+			return managed.Observation{}, nil
+		}
+	}
+	got, err := x.platform.GetWebhook(ctx, x.enterpriseID, id)
+	if platform.IsNotFound(err) {
+		return managed.Observation{}, nil
+	}
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	var drift []string
+	if got.URL != w.Spec.URL {
+		drift = append(drift, "url")
+	}
+	if !sameSet(got.Events, w.Spec.Events) {
+		drift = append(drift, "events")
+	}
+	if got.Active != webhookActive(w) {
+		drift = append(drift, "active")
+	}
+	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
+}
+
+func (x *webhookExternal) Create(ctx context.Context, w *v1alpha1.Webhook) (managed.Observation, error) {
+	spec, err := x.desired(ctx, w)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	got, err := x.platform.CreateWebhook(ctx, x.enterpriseID, spec)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	return managed.Observation{Exists: true, ExternalID: got.ID, UpToDate: true}, nil
+}
+
+func (x *webhookExternal) Update(ctx context.Context, w *v1alpha1.Webhook, cur managed.Observation) (managed.Observation, error) {
+	spec, err := x.desired(ctx, w)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	if _, err := x.platform.UpdateWebhook(ctx, x.enterpriseID, cur.ExternalID, spec); err != nil {
+		return managed.Observation{}, err
+	}
+	return managed.Observation{Exists: true, ExternalID: cur.ExternalID, UpToDate: true}, nil
+}
+
+func (x *webhookExternal) Delete(ctx context.Context, w *v1alpha1.Webhook) error {
+	return ignorePlatformNotFound(x.platform.DeleteWebhook(ctx, x.enterpriseID, w.Status.ExternalID))
+}
+
+// Act runs the platform's webhook test once per distinct value of the test annotation.
+func (x *webhookExternal) Act(ctx context.Context, w *v1alpha1.Webhook, cur managed.Observation) (managed.Observation, error) {
+	v := w.Annotations[v1alpha1.AnnotationTestWebhook]
+	if v == "" || (w.Status.LastTest != nil && w.Status.LastTest.RequestedBy == v) {
+		return cur, nil
+	}
+	res, err := x.platform.TestWebhook(ctx, x.enterpriseID, cur.ExternalID)
+	if err != nil {
+		return cur, err
+	}
+	t := metav1.NewTime(res.TestedAt)
+	if res.TestedAt.IsZero() {
+		t = metav1.Now()
+	}
+	w.Status.LastTest = &v1alpha1.WebhookTestStatus{
+		RequestedBy: v, Time: t, Success: res.Success, StatusCode: int32(res.StatusCode), Message: res.Message,
+	}
+	return cur, nil
+}
