@@ -1086,7 +1086,9 @@ func (s *store) createDomain(sc scope, entID, name string, primary bool) (*Domai
 	}
 	n := normalizeDomain(name)
 	if !validDomainName(n) {
-		return nil, errInvalid("domain", "%q is not a valid domain name", name)
+		e := errInvalid("domain", "%q is not a valid domain name", name)
+		e.Status = http.StatusUnprocessableEntity
+		return nil, e
 	}
 	for _, o := range e.Domains {
 		if o.Name == n {
