@@ -331,6 +331,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			Name         string   `json:"name"`
 			Reseller     bool     `json:"reseller"`
 			CompanyIDs   []string `json:"companyIds"`
+			EnterpriseID string   `json:"enterpriseId"`
 		}
 		if err := decodeStrict(r, &in); err != nil {
 			writeError(w, r, err)
@@ -341,7 +342,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.AddCredential(Credential{ClientID: in.ClientID, ClientSecret: in.ClientSecret, Tokens: in.Tokens,
-			Name: in.Name, Reseller: in.Reseller, CompanyIDs: in.CompanyIDs})
+			Name: in.Name, Reseller: in.Reseller, CompanyIDs: in.CompanyIDs, EnterpriseID: in.EnterpriseID})
 		writeJSON(w, http.StatusOK, map[string]any{"clientId": in.ClientID, "tokens": len(in.Tokens)})
 	case "POST /admin/companies":
 		var c Company
@@ -357,13 +358,13 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, c)
 	case "GET /admin":
 		writeJSON(w, http.StatusOK, map[string]string{
-			"GET /admin/calls":          "per-operationId call counts and total",
-			"POST /admin/calls/reset":   "zero the call counts",
-			"GET /admin/state":          "full state dump (secrets as SHA-256)",
+			"GET /admin/calls":             "per-operationId call counts and total",
+			"POST /admin/calls/reset":      "zero the call counts",
+			"GET /admin/state":             "full state dump (secrets as SHA-256)",
 			"GET|PUT|DELETE /admin/faults": "read, replace, clear injected faults",
-			"GET|POST /admin/dns":       "read or set TXT records ({name, values} or {enterpriseId, domainId})",
-			"POST /admin/credentials":   "add a credential",
-			"POST /admin/companies":     "add a company",
+			"GET|POST /admin/dns":          "read or set TXT records ({name, values} or {enterpriseId, domainId})",
+			"POST /admin/credentials":      "add a credential",
+			"POST /admin/companies":        "add a company",
 		})
 	default:
 		writeError(w, r, errf(http.StatusNotFound, NameNotFound, map[string]any{"path": r.URL.Path},

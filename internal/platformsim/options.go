@@ -80,6 +80,9 @@ type Options struct {
 	// DNSAddr is the address of the DNS server domain verification queries. Empty
 	// starts an embedded loopback DNSServer (see Server.DNS).
 	DNSAddr string
+	// EmbeddedDNSAddr is where the embedded DNS server listens (UDP and TCP) when
+	// DNSAddr is empty; default "127.0.0.1:0" (a free port, see Server.DNS().Addr()).
+	EmbeddedDNSAddr string
 	// DNSTimeout bounds one verification lookup; default 3s.
 	DNSTimeout time.Duration
 	// VerificationRecheck is the interval reported as a pending domain's next check;

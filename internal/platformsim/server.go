@@ -118,7 +118,7 @@ func New(opts Options) (*Server, error) {
 	}
 	dnsAddr := opts.DNSAddr
 	if dnsAddr == "" {
-		d, err := StartDNSServer("127.0.0.1:0")
+		d, err := StartDNSServer(opts.EmbeddedDNSAddr)
 		if err != nil {
 			return nil, err
 		}

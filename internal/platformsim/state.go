@@ -525,8 +525,8 @@ type UserInput struct {
 // UserPatch changes a user; nil fields are left as they are.
 type UserPatch struct {
 	Username, Email, FirstName, LastName, Phone, Mobile, Title, Department, Status *string
-	RoleIDs                                                                       *[]string
-	IsAgent                                                                       *bool
+	RoleIDs                                                                        *[]string
+	IsAgent                                                                        *bool
 }
 
 func checkRoles(e *Enterprise, ids []string) *apiError {
