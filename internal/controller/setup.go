@@ -307,7 +307,11 @@ func readiness(o client.Object) [3]string {
 	if meta.IsStatusConditionTrue(conds, v1alpha1.ConditionReady) {
 		ready = "True"
 	}
-	return [3]string{ready, id, o.GetDeletionTimestamp().String()}
+	deleting := "false"
+	if !o.GetDeletionTimestamp().IsZero() {
+		deleting = "true"
+	}
+	return [3]string{ready, id, deleting}
 }
 
 // membershipChanged passes EnterpriseUser events that can change a group's members.

@@ -1,0 +1,44 @@
+package controller
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/platformsim"
+)
+
+var _ = Describe("Enterprise", func() {
+	It("creates the enterprise on the platform and becomes Ready", func() {
+		e := readyEnterprise()
+		Expect(e.Status.ExternalID).NotTo(BeEmpty())
+		Expect(e.Status.AdminUserID).NotTo(BeEmpty())
+		Expect(e.Status.ObservedGeneration).To(Equal(e.Generation))
+		Expect(e.Finalizers).To(ContainElement(v1alpha1.Finalizer))
+		Expect(enterpriseState(e.Status.ExternalID).OrganizationID).To(Equal(e.Spec.OrganizationID))
+	})
+
+	It("creates exactly one enterprise when the create response is lost", func() {
+		Expect(sim.SetFaults(platformsim.Faults{DropResponse: map[string]int{"createEnterprise": 1}})).To(Succeed())
+		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
+		e := newEnterprise(newTenant(), "dropped")
+		Expect(k8s.Create(ctx, e)).To(Succeed())
+		waitReady(e)
+		n := 0
+		for _, s := range sim.State().Enterprises {
+			if s.OrganizationID == e.Spec.OrganizationID {
+				n++
+			}
+		}
+		Expect(n).To(Equal(1))
+	})
+
+	It("waits with a reason naming a missing PlatformConfig", func() {
+		e := newEnterprise(newTenant(), "orphan")
+		e.Spec.PlatformConfigRef.Name = "missing"
+		Expect(k8s.Create(ctx, e)).To(Succeed())
+		waitCondition(e, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
+		Expect(conditionOf(e, v1alpha1.ConditionSynced).Message).To(Equal("waiting for PlatformConfig missing to exist"))
+	})
+})

@@ -1,0 +1,348 @@
+package controller
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/platform"
+	"enterprise-operator/internal/platformsim"
+)
+
+// The suite runs the real manager against a real kube-apiserver + etcd (built from
+// source by hack/setup-envtest.sh) and the platform simulator on loopback.
+var (
+	testEnv *envtest.Environment
+	k8s     client.Client // uncached, for assertions
+	ctx     context.Context
+	cancel  context.CancelFunc
+	sim     *platformsim.Server
+	hook    *webhookReceiver
+
+	// logs captures everything the manager logs, to prove no secret leaks.
+	logs = &syncBuffer{}
+)
+
+// Test credentials. They must never appear in logs, events or status.
+var (
+	simToken        = "tok-" + randHex(16)
+	simClientID     = "client-" + randHex(4)
+	simClientSecret = "secret-" + randHex(16)
+)
+
+const (
+	configName   = "sim"
+	operatorNS   = "enterprise-operator-system"
+	testResync   = 2 * time.Second
+	eventuallyTO = 30 * time.Second
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controller suite")
+}
+
+func assetsDir() string {
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
+		return dir
+	}
+	cmd := exec.Command(filepath.Join("..", "..", "hack", "setup-envtest.sh"))
+	cmd.Stderr = GinkgoWriter
+	out, err := cmd.Output()
+	Expect(err).NotTo(HaveOccurred(), "hack/setup-envtest.sh failed; set KUBEBUILDER_ASSETS")
+	return strings.TrimSpace(string(out))
+}
+
+var _ = BeforeSuite(func() {
+	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
+	ctx, cancel = context.WithCancel(context.Background())
+
+	testEnv = &envtest.Environment{
+		BinaryAssetsDirectory: assetsDir(),
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+
+	scheme := runtime.NewScheme()
+	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
+	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+
+	hook = newWebhookReceiver()
+	sim, err = platformsim.Start(ctx, platformsim.Options{
+		Credentials: []platformsim.Credential{{
+			ClientID: simClientID, ClientSecret: simClientSecret, Tokens: []string{simToken}, Name: "operator",
+		}},
+		WebhookClient:       hook.server.Client(),
+		VerificationRecheck: time.Second,
+	})
+	Expect(err).NotTo(HaveOccurred())
+
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+	})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(SetupWithManager(ctx, mgr, Options{
+		ResyncInterval:          testResync,
+		CredentialCheckInterval: 5 * time.Second,
+		MaxConcurrentReconciles: 4,
+		UserAgent:               "enterprise-operator/test",
+		RetryBaseDelay:          100 * time.Millisecond,
+		RetryMaxDelay:           2 * time.Second,
+		NewPlatformClient: func(c platform.Config) (platform.Client, error) {
+			c.RetryBackoff = 10 * time.Millisecond
+			c.MaxRetryBackoff = 50 * time.Millisecond
+			return platform.New(c)
+		},
+	})).To(Succeed())
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+
+	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNS}})).To(Succeed())
+	Expect(k8s.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token"},
+		StringData: map[string]string{"token": simToken},
+	})).To(Succeed())
+	Expect(k8s.Create(ctx, &v1alpha1.PlatformConfig{
+		ObjectMeta: metav1.ObjectMeta{Name: configName},
+		Spec: v1alpha1.PlatformConfigSpec{
+			BaseURL: sim.URL(),
+			Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
+				TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
+			}},
+			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 200, Burst: 200},
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": "true"}},
+		},
+	})).To(Succeed())
+	waitReady(&v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: configName}})
+})
+
+var _ = AfterSuite(func() {
+	if cancel != nil {
+		cancel()
+	}
+	if sim != nil {
+		_ = sim.Close()
+	}
+	if hook != nil {
+		hook.server.Close()
+	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// --- helpers ---
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newTenant makes a namespace allowed to use the PlatformConfig.
+func newTenant() string {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "tenant-", Labels: map[string]string{"tenant": "true"}}}
+	Expect(k8s.Create(ctx, ns)).To(Succeed())
+	return ns.Name
+}
+
+func newEnterprise(ns, name string) *v1alpha1.Enterprise {
+	e := &v1alpha1.Enterprise{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: v1alpha1.EnterpriseSpec{
+			PlatformConfigRef: v1alpha1.PlatformConfigReference{Name: configName},
+			OrganizationID:    randHex(16),
+			AdminEmail:        name + "-admin@example.com",
+		},
+	}
+	return e
+}
+
+// readyEnterprise creates an Enterprise in a fresh tenant namespace and waits for it.
+func readyEnterprise() *v1alpha1.Enterprise {
+	e := newEnterprise(newTenant(), "acme")
+	Expect(k8s.Create(ctx, e)).To(Succeed())
+	waitReady(e)
+	return e
+}
+
+func conditionOf(obj client.Object, t string) *metav1.Condition {
+	var conds []metav1.Condition
+	switch o := obj.(type) {
+	case interface {
+		GetManagedStatus() *v1alpha1.ManagedResourceStatus
+	}:
+		conds = o.GetManagedStatus().Conditions
+	case *v1alpha1.PlatformConfig:
+		conds = o.Status.Conditions
+	}
+	return meta.FindStatusCondition(conds, t)
+}
+
+// waitCondition waits until obj's condition t has status s (and reason, if given),
+// leaving the latest object in obj.
+func waitCondition(obj client.Object, t string, s metav1.ConditionStatus, reason ...string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+		c := conditionOf(obj, t)
+		g.Expect(c).NotTo(BeNil(), "no %s condition yet", t)
+		g.Expect(c.Status).To(Equal(s), "%s: %s %s", t, c.Reason, c.Message)
+		if len(reason) > 0 {
+			g.Expect(c.Reason).To(Equal(reason[0]), "%s: %s", t, c.Message)
+		}
+	}, eventuallyTO, 100*time.Millisecond).Should(Succeed())
+}
+
+func waitReady(obj client.Object) {
+	GinkgoHelper()
+	waitCondition(obj, v1alpha1.ConditionReady, metav1.ConditionTrue)
+}
+
+func waitGone(obj client.Object) {
+	GinkgoHelper()
+	Eventually(func() bool {
+		err := k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj)
+		return err != nil && client.IgnoreNotFound(err) == nil
+	}, eventuallyTO, 100*time.Millisecond).Should(BeTrue(), "%s still exists", obj.GetName())
+}
+
+// enterpriseState returns the simulator's view of one enterprise.
+func enterpriseState(id string) platformsim.EnterpriseSnapshot {
+	for _, e := range sim.State().Enterprises {
+		if e.ID == id {
+			return e
+		}
+	}
+	return platformsim.EnterpriseSnapshot{}
+}
+
+// writes counts the simulator's calls of write operations.
+func writes() int {
+	n := 0
+	for op, c := range sim.Calls() {
+		if isWriteOp(op) {
+			n += c
+		}
+	}
+	return n
+}
+
+func isWriteOp(op string) bool {
+	for _, p := range []string{"create", "update", "delete", "suspend", "activate", "reset", "add", "remove", "verify", "test"} {
+		if strings.HasPrefix(op, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func annotate(obj client.Object, key, value string) {
+	GinkgoHelper()
+	Eventually(func() error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		a := obj.GetAnnotations()
+		if a == nil {
+			a = map[string]string{}
+		}
+		if value == "" {
+			delete(a, key)
+		} else {
+			a[key] = value
+		}
+		obj.SetAnnotations(a)
+		return k8s.Update(ctx, obj)
+	}, eventuallyTO).Should(Succeed())
+}
+
+// update re-reads obj, applies fn and writes it, retrying on conflicts.
+func update[T client.Object](obj T, fn func(T)) {
+	GinkgoHelper()
+	Eventually(func() error {
+		if err := k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		fn(obj)
+		return k8s.Update(ctx, obj)
+	}, eventuallyTO).Should(Succeed())
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// webhookReceiver is an https endpoint that records the platform's test events.
+type webhookReceiver struct {
+	server *httptest.Server
+	mu     sync.Mutex
+	bodies [][]byte
+	sigs   []string
+}
+
+func newWebhookReceiver() *webhookReceiver {
+	r := &webhookReceiver{}
+	r.server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.bodies = append(r.bodies, body)
+		r.sigs = append(r.sigs, req.Header.Get(platformsim.SignatureHeader))
+		r.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	return r
+}
+
+func (r *webhookReceiver) received() ([][]byte, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]byte(nil), r.bodies...), append([]string(nil), r.sigs...)
+}
