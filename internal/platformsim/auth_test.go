@@ -2,6 +2,7 @@ package platformsim
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -13,6 +14,11 @@ import (
 
 	"enterprise-operator/internal/platform/api"
 )
+
+// basicAuthValue encodes client credentials for HTTP Basic (RFC 6749 2.3.1).
+func basicAuthValue(id, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+}
 
 func tokenRequest(t *testing.T, h *harness, form url.Values, basic ...string) (int, []byte) {
 	t.Helper()

@@ -185,7 +185,6 @@ func TestWebhookTestDeliversSignedEvent(t *testing.T) {
 	}
 
 	// An unreachable endpoint is a result, not an error.
-	h.s.opts.WebhookClient = nil
 	h.do("PUT", base+"/"+wh.Id, map[string]any{"url": "https://127.0.0.1:1/hook"}, 200, nil)
 	res = api.WebhookTestResponse{}
 	h.do("POST", base+"/"+wh.Id+"/test", nil, 200, &res)

@@ -2,7 +2,6 @@ package platformsim
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -209,11 +208,6 @@ func (h *strictServer) GetToken(ctx context.Context, req api.GetTokenRequestObje
 		secs = 1
 	}
 	return api.GetToken200JSONResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: &secs, Scope: &scopeStr}, nil
-}
-
-// basicAuthValue encodes client credentials for HTTP Basic (used by docs and tests).
-func basicAuthValue(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
 // ---- companies and target users (seed 003) ----
