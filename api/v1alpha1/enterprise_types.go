@@ -29,7 +29,7 @@ type ThirdPartyIdentifier struct {
 }
 
 // EnterpriseSpec declares an enterprise (tenant) on the platform.
-// +kubebuilder:validation:XValidation:rule="!has(oldSelf.companyID) || (has(self.companyID) && self.companyID == oldSelf.companyID)",message="companyID is immutable once set"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.companyID) || (has(self.companyID) && self.companyID == oldSelf.companyID)",message="companyID is immutable once set",fieldPath=".companyID"
 type EnterpriseSpec struct {
 	ManagedResourceSpec `json:",inline"`
 

@@ -207,6 +207,7 @@ var _ = Describe("validation of the CRDs", func() {
 				DeferCleanup(func() { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, u))).To(Succeed()) })
 			}
 			Expect(err).To(HaveOccurred(), "the API server accepted an invalid %s", u.GetKind())
+			GinkgoWriter.Println(err.Error())
 			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "expected 422 Invalid, got: %v", err)
 			Expect(err.Error()).To(ContainSubstring(c.want))
 		},
