@@ -50,6 +50,7 @@ func run() error {
 		errorStatus  = flag.Int("error-status", 0, "fault: status of injected errors, 500 or 503 (0: either)")
 		rateLimit    = flag.Float64("rate-limit", 0, "fault: server-side rate limit in requests per second (0: off)")
 		rateBurst    = flag.Int("rate-burst", 0, "fault: rate limit bucket size (0: ceil(rate-limit))")
+		dropResponse = flag.String("drop-response", "", "fault: operationId=N[,...]: commit the next N calls, then drop the connection")
 		seed         = flag.Int64("seed", 0, "seed for ids and random faults (0: random)")
 		quiet        = flag.Bool("quiet", false, "do not log requests")
 	)
@@ -63,6 +64,16 @@ func run() error {
 			return fmt.Errorf("--error-rate: %w", err)
 		}
 		faults.ErrorRate = m
+	}
+	if *dropResponse != "" {
+		m, err := platformsim.ParseOpFloats(*dropResponse)
+		if err != nil {
+			return fmt.Errorf("--drop-response: %w", err)
+		}
+		faults.DropResponse = map[string]int{}
+		for op, n := range m {
+			faults.DropResponse[op] = int(n)
+		}
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if *quiet {
@@ -122,7 +133,7 @@ func run() error {
 }
 
 func faultsEmpty(f platformsim.Faults) bool {
-	return f.Latency == 0 && len(f.ErrorRate) == 0 && f.RateLimit == 0
+	return f.Latency == 0 && len(f.ErrorRate) == 0 && f.RateLimit == 0 && len(f.DropResponse) == 0
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
