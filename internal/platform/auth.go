@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -38,13 +39,14 @@ func (t staticToken) secrets() []string    { return []string{string(t)} }
 type clientCredentials struct {
 	cfg        clientcredentials.Config
 	httpClient *http.Client
+	timeout    time.Duration // bounds one token request
 	sem        chan struct{} // serializes fetches
 
 	mu  sync.Mutex
 	tok *oauth2.Token
 }
 
-func newClientCredentials(o *OAuth2, tokenURL string, hc *http.Client) *clientCredentials {
+func newClientCredentials(o *OAuth2, tokenURL string, hc *http.Client, timeout time.Duration) *clientCredentials {
 	return &clientCredentials{
 		cfg: clientcredentials.Config{
 			ClientID:     o.ClientID,
@@ -54,6 +56,7 @@ func newClientCredentials(o *OAuth2, tokenURL string, hc *http.Client) *clientCr
 			AuthStyle:    oauth2.AuthStyleAutoDetect,
 		},
 		httpClient: hc,
+		timeout:    timeout,
 		sem:        make(chan struct{}, 1),
 	}
 }
@@ -78,8 +81,10 @@ func (c *clientCredentials) authorization(ctx context.Context) (string, string, 
 	tok := c.tok
 	c.mu.Unlock()
 	if !tok.Valid() {
+		tctx, cancel := context.WithTimeout(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient), c.timeout)
 		var err error
-		tok, err = c.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient))
+		tok, err = c.cfg.Token(tctx)
+		cancel()
 		if err != nil {
 			return "", "", c.tokenError(err)
 		}

@@ -87,7 +87,7 @@ func newClient(cfg Config) (*client, error) {
 		// company header nor the rate limiter.
 		tokenHC := *hc
 		tokenHC.Transport = userAgentTransport{ua: s.userAgent, next: hc.Transport}
-		c.auth = newClientCredentials(cfg.Auth.OAuth2, s.tokenURL, &tokenHC)
+		c.auth = newClientCredentials(cfg.Auth.OAuth2, s.tokenURL, &tokenHC, s.timeout)
 	} else {
 		c.auth = staticToken(cfg.Auth.BearerToken)
 	}

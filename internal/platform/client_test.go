@@ -545,7 +545,7 @@ func TestErrorMapping(t *testing.T) {
 	})
 	t.Run("2xx body that does not match", func(t *testing.T) {
 		_, srv := newRecorder(t, func(w http.ResponseWriter, r *recordedRequest) {
-			w.Write([]byte(`{"id": 12`))
+			_, _ = w.Write([]byte(`{"id": 12`))
 		})
 		c, _ := testClient(t, srv.URL, nil)
 		if _, err := c.GetUser(context.Background(), "e", "u"); !IsUnavailable(err) {
@@ -674,6 +674,9 @@ func (ts *tokenServer) handle(t *testing.T) http.HandlerFunc {
 		if got := r.PostForm.Get("scope"); got != "API" {
 			t.Errorf("scope = %q", got)
 		}
+		if r.Header.Get(DefaultCompanyIDHeader) != "" || !strings.HasPrefix(r.Header.Get("User-Agent"), "enterprise-operator/") {
+			t.Errorf("token request headers: company %q, User-Agent %q", r.Header.Get(DefaultCompanyIDHeader), r.Header.Get("User-Agent"))
+		}
 		n := ts.issued.Add(1)
 		writeJSON(w, 200, map[string]any{"access_token": fmt.Sprintf("tok-%d", n), "token_type": "Bearer", "expires_in": 3600})
 	}
@@ -704,6 +707,7 @@ func TestOAuth2TokenCachingAndRefreshOn401(t *testing.T) {
 	defer srv.Close()
 	c, sleeps := testClient(t, srv.URL, func(c *Config) {
 		c.Auth = Auth{OAuth2: &OAuth2{ClientID: "cid", ClientSecret: testClientSecret, Scopes: []string{"API"}}}
+		c.CompanyID = "cmp-1"
 	})
 	ctx := context.Background()
 	if _, err := c.GetUser(ctx, "e", "u"); err != nil { // tok-1 fetched and accepted
