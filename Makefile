@@ -75,6 +75,14 @@ test: manifests generate fmt vet ## Run all tests against a real kube-apiserver 
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)" \
 		go test $(GO_TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./...
 
+FUZZTIME ?= 30s
+
+.PHONY: fuzz
+fuzz: ## Run each fuzz test for FUZZTIME (default 30s).
+	go test -run='^$$' -fuzz='^FuzzHandler$$' -fuzztime=$(FUZZTIME) ./internal/platformsim
+	go test -run='^$$' -fuzz='^FuzzDecodeError$$' -fuzztime=$(FUZZTIME) ./internal/platform
+	go test -run='^$$' -fuzz='^FuzzDecodeResponse$$' -fuzztime=$(FUZZTIME) ./internal/platform
+
 .PHONY: test-unit
 test-unit: ## Run only the tests that need no control plane.
 	go test $(GO_TEST_FLAGS) -short ./...
