@@ -154,8 +154,8 @@ func (c *client) retryDelay(ctx context.Context, o op, pe *Error, retry int) (ti
 	if !o.idempotent || retry >= c.s.maxRetries || ctx.Err() != nil {
 		return 0, false
 	}
-	switch {
-	case pe.Kind == KindRateLimited:
+	switch pe.Kind {
+	case KindRateLimited:
 		d := pe.RetryAfter
 		if d > c.s.maxRetryAfter {
 			return 0, false
@@ -164,7 +164,7 @@ func (c *client) retryDelay(ctx context.Context, o op, pe *Error, retry int) (ti
 			return 0, false
 		}
 		return d, true
-	case pe.Kind == KindUnavailable:
+	case KindUnavailable:
 		// 5xx, 408, transport failures and token endpoint outages.
 		if errors.Is(pe, context.Canceled) {
 			return 0, false

@@ -794,12 +794,11 @@ func TestPagination(t *testing.T) {
 	type server struct {
 		name string
 		// page returns the users of a page, per_page and total_pages to report.
-		total         int
-		cap           int  // the platform's own per_page maximum
-		reportTotal   bool // total_pages is reported
-		wantRequests  int
-		wantUsers     int
-		endlessFullPg bool
+		total        int
+		cap          int  // the platform's own per_page maximum
+		reportTotal  bool // total_pages is reported
+		wantRequests int
+		wantUsers    int
 	}
 	cases := []server{
 		{name: "total_pages", total: 250, cap: 100, reportTotal: true, wantRequests: 3, wantUsers: 250},

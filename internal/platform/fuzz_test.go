@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,7 +65,7 @@ func FuzzDecodeResponse(f *testing.F) {
 				return
 			}
 			var pe *Error
-			if !asError(err, &pe) || pe.Kind != KindUnavailable {
+			if !errors.As(err, &pe) || pe.Kind != KindUnavailable {
 				t.Fatalf("err = %#v", err)
 			}
 		}
@@ -84,14 +85,6 @@ func FuzzDecodeResponse(f *testing.F) {
 			}
 		}
 	})
-}
-
-func asError(err error, target **Error) bool {
-	pe, ok := err.(*Error)
-	if ok {
-		*target = pe
-	}
-	return ok
 }
 
 func TestParseRetryAfter(t *testing.T) {
