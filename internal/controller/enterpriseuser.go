@@ -214,12 +214,14 @@ func (x *userExternal) Act(ctx context.Context, u *v1alpha1.EnterpriseUser, cur 
 }
 
 // initialPassword is the password to create the user with: the referenced Secret's, or
-// a generated one written to that Secret first (so it is never lost), or none when no
-// Secret is referenced and the platform invites the user itself.
+// a generated one written to that Secret first (so it is never lost). Without a Secret
+// the platform still requires a password (createEnterpriseUser has no invitation
+// mode), so a random one is generated and kept nowhere: the user sets their own through
+// the platform's password reset.
 func (x *userExternal) initialPassword(ctx context.Context, u *v1alpha1.EnterpriseUser) (string, error) {
 	ref := u.Spec.PasswordSecretRef
 	if ref == nil {
-		return "", nil
+		return generatePassword()
 	}
 	p, err := readSecretKey(ctx, x.deps.secrets, u.Namespace, ref.Name, secretKey(ref))
 	if err == nil {

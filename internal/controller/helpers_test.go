@@ -3,6 +3,9 @@ package controller
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -96,4 +99,24 @@ func cleanup(obj client.Object) {
 		}
 		deleteAndWait(obj)
 	})
+}
+
+func objKey(obj client.Object) client.ObjectKey { return client.ObjectKeyFromObject(obj) }
+
+// statusJSON is obj's status as JSON, re-read from the API server.
+func statusJSON(obj client.Object) string {
+	GinkgoHelper()
+	u := &unstructured.Unstructured{}
+	u.SetGroupVersionKind(gvkOf(obj))
+	Expect(k8s.Get(ctx, client.ObjectKeyFromObject(obj), u)).To(Succeed())
+	b, err := json.Marshal(u.Object["status"])
+	Expect(err).NotTo(HaveOccurred())
+	return string(b)
+}
+
+func gvkOf(obj client.Object) schema.GroupVersionKind {
+	GinkgoHelper()
+	gvk, err := k8s.GroupVersionKindFor(obj)
+	Expect(err).NotTo(HaveOccurred())
+	return gvk
 }
