@@ -134,3 +134,7 @@ GOBIN=$(LOCALBIN) GOWORK=off go install $${package} ;\
 mv $(LOCALBIN)/$$(basename $(2)) $(1) ;\
 }
 endef
+
+.PHONY: demo
+demo: ## Run the operator locally against a real kube-apiserver and the platform simulator (Ctrl-C stops everything).
+	go run ./hack/demo $(DEMO_FLAGS)
