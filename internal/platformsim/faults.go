@@ -113,7 +113,7 @@ type faultState struct {
 func newFaultState(seed int64, now func() time.Time) *faultState {
 	var src mrand.Source
 	if seed != 0 {
-		src = mrand.NewPCG(uint64(seed), 0x5bd1e995)
+		src = mrand.NewPCG(uint64(seed), 0x5bd1e995) //nolint:gosec // a seed's bits, not a quantity
 	} else {
 		src = mrand.NewPCG(mrand.Uint64(), mrand.Uint64())
 	}

@@ -199,7 +199,7 @@ func newStore(now func() time.Time, seed int64) *store {
 		now:         now,
 	}
 	if seed != 0 {
-		s.rnd = mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15))
+		s.rnd = mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)) //nolint:gosec // a seed's bits, not a quantity
 	}
 	return s
 }
@@ -209,7 +209,7 @@ func (s *store) randomBytes(n int) []byte {
 	b := make([]byte, n)
 	if s.rnd != nil {
 		for i := range b {
-			b[i] = byte(s.rnd.UintN(256))
+			b[i] = byte(s.rnd.UintN(256)) //nolint:gosec // UintN(256) < 256
 		}
 		return b
 	}
@@ -390,19 +390,6 @@ func (s *store) getEnterprise(sc scope, id string) (*Enterprise, *apiError) {
 		return nil, err
 	}
 	return cloneEnterprise(e), nil
-}
-
-func (s *store) listEnterprises(sc scope, organizationID string) []*Enterprise {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []*Enterprise
-	for _, e := range sortedBySeq(s.enterprises, func(e *Enterprise) uint64 { return e.seq }) {
-		if e.CompanyID != sc.companyID || (organizationID != "" && e.OrganizationID != organizationID) {
-			continue
-		}
-		out = append(out, cloneEnterprise(e))
-	}
-	return out
 }
 
 // EnterprisePatch changes an enterprise; nil fields are left as they are.
@@ -1029,7 +1016,7 @@ func validDomainName(name string) bool {
 			return false
 		}
 		for _, c := range label {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
 				return false
 			}
 		}
