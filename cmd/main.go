@@ -29,9 +29,9 @@ var version = "dev"
 func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
-		leaderElect, secureMetrics               bool
-		resync, credCheck                        time.Duration
-		concurrency                              int
+		leaderElect, secureMetrics              bool
+		resync, credCheck                       time.Duration
+		concurrency                             int
 	)
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; \"0\" disables it.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS with authentication and authorization.")
