@@ -1,0 +1,63 @@
+package health_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// TestKustomizeComponent builds config/argocd as a kustomize Component over an argocd-cm
+// with and without a namespace (install.yaml sets none; most installs use "argocd") and
+// checks every kind's script lands in it unchanged, next to the keys already there. It
+// needs kubectl (for `kubectl kustomize`) and is skipped without it.
+func TestKustomizeComponent(t *testing.T) {
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl not in PATH")
+	}
+	component, err := filepath.Abs(argocdDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := readFile(t, canonicalPath)
+	for _, ns := range []string{"", "argocd"} {
+		t.Run("namespace="+ns, func(t *testing.T) {
+			dir := t.TempDir()
+			rel, err := filepath.Rel(dir, component)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\n"
+			if ns != "" {
+				cm += "  namespace: " + ns + "\n"
+			}
+			cm += "data:\n  url: https://argocd.example.com\n"
+			k := "resources:\n- argocd-cm.yaml\ncomponents:\n- " + filepath.ToSlash(rel) + "\n"
+			for name, body := range map[string]string{"argocd-cm.yaml": cm, "kustomization.yaml": k} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out, err := exec.Command(kubectl, "kustomize", dir).CombinedOutput()
+			if err != nil {
+				t.Fatalf("kubectl kustomize: %v\n%s", err, out)
+			}
+			var got corev1.ConfigMap
+			if err := yaml.Unmarshal(out, &got); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if got.Namespace != ns || got.Data["url"] != "https://argocd.example.com" {
+				t.Errorf("the patch replaced argocd-cm instead of merging into it:\n%s", out)
+			}
+			for _, kind := range kinds(t) {
+				if got.Data[configMapKey(kind)] != script {
+					t.Errorf("%s is missing or altered", configMapKey(kind))
+				}
+			}
+		})
+	}
+}
