@@ -120,3 +120,6 @@ func gvkOf(obj client.Object) schema.GroupVersionKind {
 	Expect(err).NotTo(HaveOccurred())
 	return gvk
 }
+
+// managedObject is any platform-backed custom resource.
+type managedObject = managed.Object
