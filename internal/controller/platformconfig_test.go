@@ -1,0 +1,79 @@
+package controller
+
+import (
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/platformsim"
+)
+
+// rotatedTokens are the tokens the rotation spec puts in Secrets; none may leak.
+var rotatedTokens []string
+
+var _ = Describe("PlatformConfig credential rotation", func() {
+	It("follows a rotated token Secret without a restart, and reports invalid credentials", func() {
+		tokA, tokB, bad := "rotA-"+randHex(16), "rotB-"+randHex(16), "bad-"+randHex(16)
+		rotatedTokens = append(rotatedTokens, tokA, tokB, bad)
+		clientID := "rotation-" + randHex(4)
+		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokA}, Name: "rotation"})
+
+		secret := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "rotating-" + randHex(4)},
+			Data:       map[string][]byte{"token": []byte(tokA)},
+		}
+		Expect(k8s.Create(ctx, secret)).To(Succeed())
+		pc := &v1alpha1.PlatformConfig{
+			ObjectMeta: metav1.ObjectMeta{Name: "rotating-" + randHex(4)},
+			Spec: v1alpha1.PlatformConfigSpec{
+				BaseURL: sim.URL(),
+				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
+					TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: secret.Name, Key: "token"},
+				}},
+				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 100, Burst: 100},
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": "true"}},
+			},
+		}
+		Expect(k8s.Create(ctx, pc)).To(Succeed())
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonCredentialsValid)
+
+		e := newEnterprise(newTenant(), "rotated")
+		e.Spec.PlatformConfigRef.Name = pc.Name
+		Expect(k8s.Create(ctx, e)).To(Succeed())
+		waitReady(e)
+		id := e.Status.ExternalID
+		admins := func() []string { return enterpriseState(id).AdditionalAdmins }
+		setToken := func(tok string) {
+			GinkgoHelper()
+			update(secret, func(s *corev1.Secret) { s.Data["token"] = []byte(tok) })
+		}
+
+		By("rotating to a new valid token and retiring the old one")
+		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokA, tokB}, Name: "rotation"})
+		setToken(tokB)
+		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokB}, Name: "rotation"})
+		update(e, func(e *v1alpha1.Enterprise) { e.Spec.AdditionalAdmins = []string{"after-rotation@example.com"} })
+		Eventually(admins, eventuallyTO, 100*time.Millisecond).Should(ConsistOf("after-rotation@example.com"))
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonCredentialsValid)
+		Consistently(func() bool {
+			Expect(k8s.Get(ctx, objKey(pc), pc)).To(Succeed())
+			return conditionOf(pc, v1alpha1.ConditionReady).Status == metav1.ConditionTrue
+		}, quiet, 200*time.Millisecond).Should(BeTrue(), "the retired token is no longer used")
+
+		By("rotating to a token the platform refuses")
+		setToken(bad)
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonCredentialsInvalid)
+		Expect(conditionOf(pc, v1alpha1.ConditionReady).Message).NotTo(ContainSubstring(bad))
+
+		By("rotating back to a valid token")
+		setToken(tokB)
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonCredentialsValid)
+		update(e, func(e *v1alpha1.Enterprise) { e.Spec.AdditionalAdmins = []string{"after-recovery@example.com"} })
+		Eventually(admins, eventuallyTO, 100*time.Millisecond).Should(ConsistOf("after-recovery@example.com"))
+		waitReady(e)
+	})
+})
