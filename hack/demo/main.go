@@ -140,11 +140,8 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	pidFile := filepath.Join(outDir, "pids")
 
-	// 1. Preconditions: nothing left from an earlier run, the simulator's port is free.
-	if stale := staleProcesses(pidFile); len(stale) > 0 {
-		return fmt.Errorf("processes of an earlier demo run are still running: %s\n  stop them (kill <pid>) and run again",
-			strings.Join(stale, ", "))
-	}
+	// 1. Preconditions: nothing left from an earlier, killed run; the simulator's port is free.
+	stopStale(pidFile)
 	if err := checkPortFree(simAddr, "platform simulator; the PlatformConfig sample's spec.baseURL points there"); err != nil {
 		return err
 	}

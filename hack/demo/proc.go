@@ -158,10 +158,41 @@ func printTail(path string, n int) {
 	fmt.Fprintln(os.Stderr, "---")
 }
 
-// children lists the demo's direct child processes (pid → executable), read from /proc.
-// It records etcd and kube-apiserver too, which envtest starts.
-func children() map[int]string {
-	out := map[int]string{}
+// procInfo identifies a process across time: pid reuse gives a different start time.
+type procInfo struct {
+	pid       int
+	startTime string // field 22 of /proc/<pid>/stat, in clock ticks since boot
+	exe       string
+}
+
+func readProcInfo(pid int) (info procInfo, ppid int, ok bool) {
+	dir := filepath.Join("/proc", strconv.Itoa(pid))
+	stat, err := os.ReadFile(filepath.Join(dir, "stat"))
+	if err != nil {
+		return info, 0, false
+	}
+	// pid (comm) state ppid ... starttime(22); comm may contain spaces, so split after the last ')'.
+	s := string(stat)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return info, 0, false
+	}
+	fields := strings.Fields(s[i+1:]) // fields[0] is field 3 (state)
+	if len(fields) < 20 {
+		return info, 0, false
+	}
+	ppid, _ = strconv.Atoi(fields[1])
+	exe, err := os.Readlink(filepath.Join(dir, "exe"))
+	if err != nil {
+		return info, 0, false
+	}
+	return procInfo{pid: pid, startTime: fields[19], exe: exe}, ppid, true
+}
+
+// children lists the demo's direct child processes, read from /proc. It includes etcd
+// and kube-apiserver, which envtest starts.
+func children() []procInfo {
+	var out []procInfo
 	self := os.Getpid()
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -169,57 +200,82 @@ func children() map[int]string {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...; comm may contain spaces, so split after the last ')'.
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(s[i+1:])
-		if len(fields) < 2 {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(fields[1]); ppid != self {
-			continue
-		}
-		if exe, err := os.Readlink(filepath.Join("/proc", e.Name(), "exe")); err == nil {
-			out[pid] = exe
+		if info, ppid, ok := readProcInfo(pid); ok && ppid == self {
+			out = append(out, info)
 		}
 	}
 	return out
 }
 
-func writePIDs(path string, procs map[int]string) error {
+// writePIDs records the children so that a later run can find them should this one
+// be killed with SIGKILL (the manager and the simulator die with the demo through
+// Pdeathsig; envtest's etcd and kube-apiserver do not).
+func writePIDs(path string, procs []procInfo) error {
 	var b strings.Builder
-	for pid, exe := range procs {
-		fmt.Fprintf(&b, "%d %s\n", pid, exe)
+	for _, p := range procs {
+		fmt.Fprintf(&b, "%d %s %s\n", p.pid, p.startTime, p.exe)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
-// staleProcesses returns the processes recorded by an earlier demo run that are
-// still alive (same pid, same executable): left behind when the demo was killed
-// with SIGKILL.
-func staleProcesses(path string) []string {
+// stopStale stops the processes an earlier demo run recorded that are still alive: the
+// same pid, start time and executable, so never an unrelated process that reused a pid.
+// It also removes the envtest temporary directories they used.
+func stopStale(path string) {
 	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	announced := false
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.SplitN(line, " ", 3)
+		if len(f) != 3 {
+			continue
+		}
+		pid, _ := strconv.Atoi(f[0])
+		cur, _, ok := readProcInfo(pid)
+		if !ok || cur.startTime != f[1] || cur.exe != f[2] {
+			continue
+		}
+		dirs := envtestDirs(pid)
+		if !announced {
+			announced = true
+			fmt.Println("==> stopping processes left running by an earlier demo that was killed")
+		}
+		fmt.Printf("    pid %d (%s)\n", pid, f[2])
+		_ = syscall.Kill(pid, syscall.SIGTERM)
+		for i := 0; i < 100; i++ {
+			if now, _, ok := readProcInfo(pid); !ok || now.startTime != f[1] {
+				break
+			}
+			if i == 99 {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		for _, d := range dirs {
+			_ = os.RemoveAll(d)
+		}
+	}
+	_ = os.Remove(path)
+}
+
+// envtestDirs returns the temporary --data-dir/--cert-dir envtest gave a process.
+func envtestDirs(pid int) []string {
+	raw, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
 	if err != nil {
 		return nil
 	}
-	var stale []string
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		pidStr, exe, ok := strings.Cut(line, " ")
-		if !ok {
-			continue
-		}
-		if cur, err := os.Readlink(filepath.Join("/proc", pidStr, "exe")); err == nil && cur == exe {
-			stale = append(stale, pidStr+" ("+exe+")")
+	var dirs []string
+	for _, arg := range strings.Split(string(raw), "\x00") {
+		for _, flag := range []string{"--data-dir=", "--cert-dir="} {
+			if d, ok := strings.CutPrefix(arg, flag); ok &&
+				filepath.Dir(d) == filepath.Clean(os.TempDir()) && strings.HasPrefix(filepath.Base(d), "k8s_test_framework_") {
+				dirs = append(dirs, d)
+			}
 		}
 	}
-	return stale
+	return dirs
 }
 
 var errInterrupted = errors.New("interrupted")
