@@ -12,6 +12,10 @@ const (
 	// something (the platform rejected the spec, the credentials may not do it). It is
 	// what kstatus (Flux) reads to report Failed; it is removed once that clears.
 	ConditionStalled = "Stalled"
+	// ConditionReconciling is True while the object is on its way to Ready (creating,
+	// waiting for a dependency, retrying, waiting for DNS verification) and absent
+	// otherwise; kstatus (Flux) reads it to report InProgress.
+	ConditionReconciling = "Reconciling"
 	// ConditionVerified (Domain) mirrors the platform's DNS verification state.
 	ConditionVerified = "Verified"
 	// ConditionSuspended (EnterpriseUser) is True while the user is suspended on the platform.

@@ -99,6 +99,7 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 			reason = v1alpha1.ReasonCredentialsInvalid
 		}
 		r.set(pc, metav1.ConditionFalse, reason, c2.Message)
+		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, c2.Message)
 		if r.Recorder != nil {
 			r.Recorder.Eventf(pc, nil, corev1.EventTypeWarning, EventCredentialsInvalid, "Validate", "%s", c2.Message)
 		}
@@ -132,7 +133,10 @@ func (r *PlatformConfigReconciler) reconcileDelete(ctx context.Context, pc *v1al
 	return ctrl.Result{}, r.Client.Patch(ctx, pc, client.MergeFrom(orig))
 }
 
+// set records the outcome in Ready and Synced; Stalled (kstatus Failed) is cleared here
+// and set again only by a credential failure the user has to fix.
 func (r *PlatformConfigReconciler) set(pc *v1alpha1.PlatformConfig, s metav1.ConditionStatus, reason, msg string) {
+	meta.RemoveStatusCondition(&pc.Status.Conditions, v1alpha1.ConditionStalled)
 	managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionReady, s, reason, msg)
 	if s == metav1.ConditionTrue {
 		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionSynced, s, v1alpha1.ReasonReconcileSuccess, msg)

@@ -85,6 +85,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 
 	before := obj.DeepCopyObject().(T)
 	defer func() {
+		setReconciling(obj)
 		if err := r.patchStatus(ctx, before, obj); err != nil {
 			retErr = kerrors.NewAggregate([]error{retErr, err})
 		}
@@ -279,6 +280,24 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		log.FromContext(ctx).Info("reconcile failed; retrying with backoff", "reason", c.Reason, "error", c.Message)
 		return ctrl.Result{}, err
 	}
+}
+
+// setReconciling keeps kstatus' "abnormal-true" Reconciling condition, which Flux reads:
+// True while the object is on its way to Ready (creating, waiting for a dependency,
+// retrying, waiting for DNS verification), absent once it is Ready, stalled, or resting
+// in a state the operator will not change by itself (paused, ObserveOnly drift or absence).
+func setReconciling(obj Object) {
+	conds := &obj.GetManagedStatus().Conditions
+	ready := meta.FindStatusCondition(*conds, v1alpha1.ConditionReady)
+	synced := meta.FindStatusCondition(*conds, v1alpha1.ConditionSynced)
+	steady := synced != nil && (synced.Reason == v1alpha1.ReasonPaused ||
+		synced.Reason == v1alpha1.ReasonDrifted || synced.Reason == v1alpha1.ReasonNotFound)
+	if ready == nil || ready.Status == metav1.ConditionTrue || steady ||
+		meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled) {
+		meta.RemoveStatusCondition(conds, v1alpha1.ConditionReconciling)
+		return
+	}
+	SetCondition(conds, obj.GetGeneration(), v1alpha1.ConditionReconciling, metav1.ConditionTrue, ready.Reason, ready.Message)
 }
 
 func (r *Reconciler[T]) markInSync(obj T, obs Observation, reason, msg string) {
