@@ -82,7 +82,8 @@ type EnterpriseUserSpec struct {
 	// initial password. If the Secret or the key does not exist, the operator
 	// generates a password and writes it there. When the reset-password annotation
 	// is handled, the platform's temporary password is written to the same key.
-	// Omit it to let the platform send its own invitation.
+	// Omit it and the user is created with a random password that is kept nowhere;
+	// the user then sets their own through the platform's password reset.
 	// +optional
 	PasswordSecretRef *SecretKeyReference `json:"passwordSecretRef,omitempty"`
 }
