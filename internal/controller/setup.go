@@ -28,6 +28,7 @@ const (
 	indexEnterpriseRef     = "spec.enterpriseRef.name"
 	indexPlatformConfigRef = "spec.platformConfigRef.name"
 	indexRoleRefs          = "spec.roleRefs.name"
+	indexSecretRefs        = "secretRefs"
 )
 
 // Options configure every controller of the manager.
@@ -95,7 +96,8 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 
 	users := builderFor(mgr, opts, "enterpriseuser", &v1alpha1.EnterpriseUser{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(readinessChanged())).
-		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(usersOfRole(kube)), builder.WithPredicates(readinessChanged()))
+		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(usersOfRole(kube)), builder.WithPredicates(readinessChanged())).
+		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(secretAppeared()))
 	if err := users.Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseUser { return &v1alpha1.EnterpriseUser{} },
 		&childConnector[*v1alpha1.EnterpriseUser]{deps: d, newExternal: newUserExternal})); err != nil {
 		return err
@@ -117,6 +119,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	}
 	if err := builderFor(mgr, opts, "webhook", &v1alpha1.Webhook{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{}), builder.WithPredicates(readinessChanged())).
+		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{})).
 		Complete(newReconciler(mgr, opts, func() *v1alpha1.Webhook { return &v1alpha1.Webhook{} },
 			&childConnector[*v1alpha1.Webhook]{deps: d, newExternal: newWebhookExternal})); err != nil {
 		return err
@@ -149,8 +152,7 @@ func builderFor(mgr ctrl.Manager, opts Options, name string, obj client.Object) 
 func (r *PlatformConfigReconciler) setup(mgr ctrl.Manager, opts Options) error {
 	// Secrets are watched metadata-only: the cache holds names and versions, never
 	// data, and only Secrets a PlatformConfig references trigger a reconcile.
-	secret := &metav1.PartialObjectMetadata{}
-	secret.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	secret := secretMetadata()
 	return ctrl.NewControllerManagedBy(mgr).Named("platformconfig").
 		For(&v1alpha1.PlatformConfig{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(secret, handler.EnqueueRequestsFromMapFunc(configsOfSecret(r.Client))).
@@ -158,6 +160,36 @@ func (r *PlatformConfigReconciler) setup(mgr ctrl.Manager, opts Options) error {
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
 		}).
 		Complete(r)
+}
+
+// secretMetadata is the metadata-only Secret type every Secret watch shares, so the
+// cache holds one informer of Secret metadata and never Secret data.
+func secretMetadata() *metav1.PartialObjectMetadata {
+	secret := &metav1.PartialObjectMetadata{}
+	secret.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	return secret
+}
+
+// referencingSecret maps a Secret to the objects of one kind in its namespace that
+// reference it (password or signing secret), so an object stalled on a missing Secret
+// resumes as soon as the Secret is created or changed.
+func referencingSecret[L client.ObjectList](kube client.Client, proto L) handler.EventHandler {
+	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+		list := proto.DeepCopyObject().(client.ObjectList)
+		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexSecretRefs: o.GetName()}); err != nil {
+			return nil
+		}
+		return requestsFor(list)
+	})
+}
+
+// secretAppeared passes Secret creations only: the operator itself updates password
+// Secrets, and those writes must not wake the user that made them.
+func secretAppeared() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(event.UpdateEvent) bool { return false },
+		DeleteFunc: func(event.DeleteEvent) bool { return false },
+	}
 }
 
 func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
@@ -176,6 +208,19 @@ func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	}
 	if err := idx.IndexField(ctx, &v1alpha1.Enterprise{}, indexPlatformConfigRef, func(o client.Object) []string {
 		return []string{o.(*v1alpha1.Enterprise).Spec.PlatformConfigRef.Name}
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.EnterpriseUser{}, indexSecretRefs, func(o client.Object) []string {
+		if ref := o.(*v1alpha1.EnterpriseUser).Spec.PasswordSecretRef; ref != nil {
+			return []string{ref.Name}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.Webhook{}, indexSecretRefs, func(o client.Object) []string {
+		return []string{o.(*v1alpha1.Webhook).Spec.SigningSecretRef.Name}
 	}); err != nil {
 		return err
 	}
