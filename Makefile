@@ -138,3 +138,50 @@ endef
 .PHONY: demo
 demo: ## Run the operator locally against a real kube-apiserver and the platform simulator (Ctrl-C stops everything).
 	go run ./hack/demo $(DEMO_FLAGS)
+
+##@ Deployment
+
+HELM ?= $(LOCALBIN)/helm
+IMG ?= enterprise-operator:latest
+CHART_DIR ?= charts/enterprise-operator
+
+.PHONY: helm
+helm: | $(LOCALBIN) ## Install helm $(HELM_VERSION) into bin/ (a no-op when that version is there; kept out of the operator's go.mod).
+	@# `go install` leaves helm's own version string at "v3.22"; the module version is exact.
+	@if [ -x "$(HELM)" ] && go version -m "$(HELM)" 2>/dev/null | awk '$$1=="mod" && $$2=="helm.sh/helm/v3" {print $$3}' | grep -qx '$(HELM_VERSION)'; then exit 0; fi; \
+	echo "Installing helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)"; \
+	GOBIN=$(LOCALBIN) GOWORK=off go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+.PHONY: build-installer
+build-installer: setup-envtest ## Render config/default with IMG into dist/install.yaml (one file: namespace, CRDs, RBAC, Deployment).
+	@mkdir -p dist
+	@# A throwaway overlay over config/default retags the image config/manager sets, so
+	@# nothing under config/ is edited. kustomize wants relative paths, hence dist/.
+	@tmp="$$(mktemp -d dist/.installer.XXXXXX)"; trap 'rm -rf "$$tmp"' EXIT; \
+	from="$$(awk '$$1=="newName:"{print $$2; exit}' config/manager/kustomization.yaml)"; \
+	name="$(IMG)"; tag=""; digest=""; \
+	if [[ "$$name" == *@* ]]; then digest="$${name#*@}"; name="$${name%%@*}"; \
+	elif [[ "$${name##*/}" == *:* ]]; then tag="$${name##*:}"; name="$${name%:*}"; fi; \
+	{ echo "apiVersion: kustomize.config.k8s.io/v1beta1"; echo "kind: Kustomization"; \
+	  echo "resources:"; echo "- ../../config/default"; \
+	  echo "images:"; echo "- name: $$from"; echo "  newName: $$name"; \
+	  [ -z "$$tag" ] || echo "  newTag: \"$$tag\""; [ -z "$$digest" ] || echo "  digest: $$digest"; \
+	} >"$$tmp/kustomization.yaml"; \
+	"$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)/kubectl" kustomize "$$tmp" >dist/install.yaml.tmp; \
+	mv dist/install.yaml.tmp dist/install.yaml
+	@echo "wrote dist/install.yaml (image $(IMG))"
+
+.PHONY: helm-crds
+helm-crds: ## Copy the generated CRDs into the Helm chart (run after `make manifests`).
+	rm -f $(CHART_DIR)/crds/*.yaml
+	mkdir -p $(CHART_DIR)/crds
+	cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
+
+.PHONY: helm-lint
+helm-lint: helm ## Lint the Helm chart.
+	$(HELM) lint $(CHART_DIR)
+
+.PHONY: test-install
+test-install: helm setup-envtest ## Check dist/install.yaml and the Helm chart against a real kube-apiserver.
+	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)" \
+		go test $(GO_TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./test/install/...
