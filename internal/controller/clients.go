@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"golang.org/x/time/rate"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -133,6 +134,9 @@ func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfi
 		return r.scoped(pc.Name, pc.Spec.CompanyID)
 	}
 	r.mu.Unlock()
+	// One limiter per credential: the company-scoped clients built from it later share
+	// the PlatformConfig's request budget.
+	cfg.Limiter = newLimiter(cfg.RequestsPerSecond, cfg.Burst)
 	c, err := r.New(cfg)
 	if err != nil {
 		return nil, managed.Stalling(v1alpha1.ReasonCredentialsInvalid, "%v", err)
@@ -147,6 +151,16 @@ func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfi
 		clients: map[string]platform.Client{pc.Spec.CompanyID: c}}
 	r.mu.Unlock()
 	return c, nil
+}
+
+func newLimiter(rps float64, burst int) *rate.Limiter {
+	if rps <= 0 {
+		rps = platform.DefaultRequestsPerSecond
+	}
+	if burst <= 0 {
+		burst = max(1, int(rps))
+	}
+	return rate.NewLimiter(rate.Limit(rps), burst)
 }
 
 // Forget drops a deleted PlatformConfig's clients.

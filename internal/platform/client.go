@@ -77,9 +77,12 @@ func newClient(cfg Config) (*client, error) {
 		log:   cfg.Logger,
 		sleep: sleepCtx,
 	}
-	if math.IsInf(s.rps, 1) {
+	switch {
+	case cfg.Limiter != nil:
+		c.limiter = cfg.Limiter
+	case math.IsInf(s.rps, 1):
 		c.limiter = rate.NewLimiter(rate.Inf, s.burst)
-	} else {
+	default:
 		c.limiter = rate.NewLimiter(rate.Limit(s.rps), s.burst)
 	}
 	if cfg.Auth.OAuth2 != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"golang.org/x/time/rate"
 )
 
 // DefaultCompanyIDHeader is the reseller company-id header of seed 003.
@@ -79,6 +80,10 @@ type Config struct {
 	// Burst 0 means max(1, ceil(RequestsPerSecond)).
 	RequestsPerSecond float64
 	Burst             int
+	// Limiter, when set, replaces the limiter RequestsPerSecond and Burst would build,
+	// so several clients of one credential (one per reseller company scope) share one
+	// request budget.
+	Limiter *rate.Limiter
 
 	// Timeout bounds one attempt (request and reading its response); 0 means
 	// DefaultTimeout.
