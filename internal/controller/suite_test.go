@@ -150,6 +150,14 @@ var _ = BeforeSuite(func() {
 })
 
 var _ = AfterSuite(func() {
+	defer stopSuite()
+	// Runs after every spec, while the manager still runs: no secret may have leaked.
+	if k8s != nil {
+		assertNoSecretLeaks()
+	}
+})
+
+func stopSuite() {
 	if cancel != nil {
 		cancel()
 	}
@@ -162,7 +170,7 @@ var _ = AfterSuite(func() {
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
 	}
-})
+}
 
 // --- helpers ---
 
