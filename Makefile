@@ -143,6 +143,8 @@ demo: ## Run the operator locally against a real kube-apiserver and the platform
 
 HELM ?= $(LOCALBIN)/helm
 IMG ?= enterprise-operator:latest
+# Where build-installer writes the single manifest.
+INSTALLER ?= dist/install.yaml
 CHART_DIR ?= charts/enterprise-operator
 
 .PHONY: helm
@@ -153,7 +155,7 @@ helm: | $(LOCALBIN) ## Install helm $(HELM_VERSION) into bin/ (a no-op when that
 	GOBIN=$(LOCALBIN) GOWORK=off go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 .PHONY: build-installer
-build-installer: setup-envtest ## Render config/default with IMG into dist/install.yaml (one file: namespace, CRDs, RBAC, Deployment).
+build-installer: setup-envtest ## Render config/default with IMG into INSTALLER (dist/install.yaml): namespace, CRDs, RBAC, Deployment.
 	@mkdir -p dist
 	@# A throwaway overlay over config/default retags the image config/manager sets, so
 	@# nothing under config/ is edited. kustomize wants relative paths, hence dist/.
@@ -167,19 +169,20 @@ build-installer: setup-envtest ## Render config/default with IMG into dist/insta
 	  echo "images:"; echo "- name: $$from"; echo "  newName: $$name"; \
 	  [ -z "$$tag" ] || echo "  newTag: \"$$tag\""; [ -z "$$digest" ] || echo "  digest: $$digest"; \
 	} >"$$tmp/kustomization.yaml"; \
-	"$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)/kubectl" kustomize "$$tmp" >dist/install.yaml.tmp; \
-	mv dist/install.yaml.tmp dist/install.yaml
-	@echo "wrote dist/install.yaml (image $(IMG))"
+	"$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)/kubectl" kustomize "$$tmp" >"$$tmp/install.yaml"; \
+	mkdir -p "$$(dirname "$(INSTALLER)")"; mv "$$tmp/install.yaml" "$(INSTALLER)"
+	@echo "wrote $(INSTALLER) (image $(IMG))"
 
 .PHONY: helm-crds
-helm-crds: ## Copy the generated CRDs into the Helm chart (run after `make manifests`).
+helm-crds: ## Copy the generated CRDs and ClusterRole into the Helm chart (run after `make manifests`).
 	rm -f $(CHART_DIR)/crds/*.yaml
-	mkdir -p $(CHART_DIR)/crds
+	mkdir -p $(CHART_DIR)/crds $(CHART_DIR)/files
 	cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
+	cp config/rbac/role.yaml $(CHART_DIR)/files/manager-role.yaml
 
 .PHONY: helm-lint
 helm-lint: helm ## Lint the Helm chart.
-	$(HELM) lint $(CHART_DIR)
+	$(HELM) lint --strict $(CHART_DIR)
 
 .PHONY: test-install
 test-install: helm setup-envtest ## Check dist/install.yaml and the Helm chart against a real kube-apiserver.
