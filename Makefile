@@ -38,6 +38,7 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: controller-gen ## Generate CRDs and RBAC from the kubebuilder markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false webhook paths="./..." output:crd:artifacts:config=config/crd/bases
+	@$(MAKE) --no-print-directory helm-crds
 
 .PHONY: generate
 generate: controller-gen oapi-codegen ## Generate DeepCopy methods and the platform API client/server code.
@@ -62,9 +63,9 @@ lint-api: ## Lint the platform API contract with Redocly's CLI (from npm).
 
 .PHONY: verify
 verify: generate manifests ## Fail if generated files are out of date.
-	@if [ -n "$$(git status --porcelain -- api config internal cmd)" ]; then \
+	@if [ -n "$$(git status --porcelain -- api config internal cmd charts)" ]; then \
 		echo "generated files are out of date; run 'make generate manifests' and commit:"; \
-		git status --porcelain -- api config internal cmd; git --no-pager diff --stat; exit 1; fi
+		git status --porcelain -- api config internal cmd charts; git --no-pager diff --stat; exit 1; fi
 
 .PHONY: setup-envtest
 setup-envtest: ## Build kube-apiserver, etcd and kubectl from source into bin/ (cached).
@@ -174,11 +175,11 @@ build-installer: setup-envtest ## Render config/default with IMG into INSTALLER 
 	@echo "wrote $(INSTALLER) (image $(IMG))"
 
 .PHONY: helm-crds
-helm-crds: ## Copy the generated CRDs and ClusterRole into the Helm chart (run after `make manifests`).
-	rm -f $(CHART_DIR)/crds/*.yaml
-	mkdir -p $(CHART_DIR)/crds $(CHART_DIR)/files
-	cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
-	cp config/rbac/role.yaml $(CHART_DIR)/files/manager-role.yaml
+helm-crds: ## Copy the generated CRDs and ClusterRole into the Helm chart (`make manifests` does it).
+	@rm -f $(CHART_DIR)/crds/*.yaml
+	@mkdir -p $(CHART_DIR)/crds $(CHART_DIR)/files
+	@cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
+	@cp config/rbac/role.yaml $(CHART_DIR)/files/manager-role.yaml
 
 .PHONY: helm-lint
 helm-lint: helm ## Lint the Helm chart.
