@@ -75,6 +75,13 @@ type WebhookStatus struct {
 	// lastTest is the outcome of the last test requested with the test annotation.
 	// +optional
 	LastTest *WebhookTestStatus `json:"lastTest,omitempty"`
+
+	// signingSecretVersion is the resourceVersion of the signing Secret whose value was
+	// last sent to the platform. The platform never returns the signing secret, so this
+	// is how a rotated Secret is noticed: when the Secret changes, the operator sends the
+	// new value. It is a version number, never the secret or a hash of it.
+	// +optional
+	SigningSecretVersion string `json:"signingSecretVersion,omitempty"`
 }
 
 // Webhook is an endpoint the platform sends an Enterprise's events to.

@@ -1,9 +1,13 @@
 package controller
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"enterprise-operator/api/v1alpha1"
 )
@@ -28,5 +32,34 @@ var _ = Describe("Secrets referenced by objects", func() {
 		ensureSecret(e.Namespace, "late-signing", "secret", "whsec-"+randHex(8))
 		waitReady(w)
 		Expect(conditionOf(w, v1alpha1.ConditionStalled)).To(BeNil())
+	})
+
+	It("sends a rotated signing secret to the platform", func() {
+		e := readyEnterprise()
+		ensureSecret(e.Namespace, "rotating", "secret", "whsec-first-"+randHex(8))
+		w := &v1alpha1.Webhook{
+			ObjectMeta: metav1.ObjectMeta{Namespace: e.Namespace, Name: "rotating"},
+			Spec: v1alpha1.WebhookSpec{
+				EnterpriseRef:    v1alpha1.LocalObjectReference{Name: e.Name},
+				URL:              hook.server.URL + "/rotating",
+				Events:           []string{"user.created"},
+				SigningSecretRef: v1alpha1.SecretKeyReference{Name: "rotating", Key: "secret"},
+			},
+		}
+		Expect(k8s.Create(ctx, w)).To(Succeed())
+		waitReady(w)
+		first := secretValue(e.Namespace, "rotating", "secret")
+		Expect(webhookState(e.Status.ExternalID, w.Status.ExternalID).SigningSecretSHA256).To(Equal(sha(first)))
+		Expect(w.Status.SigningSecretVersion).NotTo(BeEmpty())
+
+		rotated := "whsec-second-" + randHex(8)
+		s := &corev1.Secret{}
+		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: e.Namespace, Name: "rotating"}, s)).To(Succeed())
+		s.Data["secret"] = []byte(rotated)
+		Expect(k8s.Update(ctx, s)).To(Succeed())
+		Eventually(func() string {
+			return webhookState(e.Status.ExternalID, w.Status.ExternalID).SigningSecretSHA256
+		}, eventuallyTO, 100*time.Millisecond).Should(Equal(sha(rotated)))
+		Expect(statusJSON(w)).NotTo(ContainSubstring(rotated))
 	})
 })

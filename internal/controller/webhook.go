@@ -3,7 +3,10 @@ package controller
 import (
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
@@ -23,17 +26,37 @@ func newWebhookExternal(d *deps, p parent) managed.External[*v1alpha1.Webhook] {
 
 func webhookActive(w *v1alpha1.Webhook) bool { return w.Spec.Active == nil || *w.Spec.Active }
 
+// desired is the webhook to send, with the signing secret read from its Secret; the
+// Secret's version is recorded so a later rotation is noticed.
 func (x *webhookExternal) desired(ctx context.Context, w *v1alpha1.Webhook) (platform.WebhookSpec, error) {
 	ref := w.Spec.SigningSecretRef
 	key := ref.Key
 	if key == "" {
 		key = defaultSecretKey
 	}
-	secret, err := readSecretKey(ctx, x.deps.secrets, w.Namespace, ref.Name, key)
-	if err != nil {
+	s := &corev1.Secret{}
+	if err := x.deps.secrets.Get(ctx, types.NamespacedName{Namespace: w.Namespace, Name: ref.Name}, s); err != nil {
+		if apierrors.IsNotFound(err) {
+			return platform.WebhookSpec{}, managed.Stalling(v1alpha1.ReasonSecretNotFound, msgSecretMissing, w.Namespace, ref.Name)
+		}
 		return platform.WebhookSpec{}, err
 	}
-	return platform.WebhookSpec{URL: w.Spec.URL, Events: nonNil(w.Spec.Events), Active: webhookActive(w), SigningSecret: secret}, nil
+	secret := s.Data[key]
+	if len(secret) == 0 {
+		return platform.WebhookSpec{}, managed.Stalling(v1alpha1.ReasonSecretNotFound, msgSecretKeyMissing, w.Namespace, ref.Name, key)
+	}
+	w.Status.SigningSecretVersion = s.ResourceVersion
+	return platform.WebhookSpec{URL: w.Spec.URL, Events: nonNil(w.Spec.Events), Active: webhookActive(w), SigningSecret: string(secret)}, nil
+}
+
+// signingSecretRotated reports whether the signing Secret changed since its value was
+// last sent, from the metadata-only Secret cache (no Secret data is read for this).
+func (x *webhookExternal) signingSecretRotated(ctx context.Context, w *v1alpha1.Webhook) bool {
+	m := secretMetadata()
+	if err := x.deps.kube.Get(ctx, types.NamespacedName{Namespace: w.Namespace, Name: w.Spec.SigningSecretRef.Name}, m); err != nil {
+		return false
+	}
+	return m.ResourceVersion != w.Status.SigningSecretVersion
 }
 
 func (x *webhookExternal) Observe(ctx context.Context, w *v1alpha1.Webhook) (managed.Observation, error) {
@@ -64,6 +87,9 @@ func (x *webhookExternal) Observe(ctx context.Context, w *v1alpha1.Webhook) (man
 	}
 	if got.Active != webhookActive(w) {
 		drift = append(drift, "active")
+	}
+	if x.signingSecretRotated(ctx, w) {
+		drift = append(drift, "signingSecretRef")
 	}
 	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
 }
