@@ -159,7 +159,7 @@ func (d *demo) run(ctx context.Context) error {
 	d.kubectl = filepath.Join(d.assets, "kubectl")
 	for _, b := range []string{"etcd", "kube-apiserver", "kubectl"} {
 		if _, err := os.Stat(filepath.Join(d.assets, b)); err != nil {
-			return fmt.Errorf("hack/setup-envtest.sh printed %q but %s is not there: %v", d.assets, b, err)
+			return fmt.Errorf("hack/setup-envtest.sh printed %q but %s is not there: %w", d.assets, b, err)
 		}
 	}
 	fmt.Printf("    %s\n", rel(d.assets))

@@ -61,7 +61,7 @@ func (p *proc) exited() bool {
 // exitError describes how the process ended, for a process that was not asked to stop.
 func (p *proc) exitError() error {
 	if p.err != nil {
-		return fmt.Errorf("%s exited unexpectedly: %v", p.name, p.err)
+		return fmt.Errorf("%s exited unexpectedly: %w", p.name, p.err)
 	}
 	return fmt.Errorf("%s exited unexpectedly (status 0)", p.name)
 }

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"math"
 	"sort"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -75,7 +76,7 @@ func (x *groupExternal) recordMembers(g *v1alpha1.UserGroup) {
 	}
 	sort.Strings(names)
 	g.Status.Members = names
-	g.Status.MemberCount = int32(len(names))
+	g.Status.MemberCount = int32(min(len(names), math.MaxInt32)) //nolint:gosec // clamped
 }
 
 func (x *groupExternal) Observe(ctx context.Context, g *v1alpha1.UserGroup) (managed.Observation, error) {

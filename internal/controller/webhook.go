@@ -136,7 +136,7 @@ func (x *webhookExternal) Act(ctx context.Context, w *v1alpha1.Webhook, cur mana
 		t = metav1.Now()
 	}
 	w.Status.LastTest = &v1alpha1.WebhookTestStatus{
-		RequestedBy: v, Time: t, Success: res.Success, StatusCode: int32(res.StatusCode), Message: res.Message,
+		RequestedBy: v, Time: t, Success: res.Success, StatusCode: int32(min(max(res.StatusCode, 0), 999)), //nolint:gosec // an HTTP status, clamped Message: res.Message,
 	}
 	return cur, nil
 }
