@@ -124,7 +124,10 @@ func (r *PlatformConfigReconciler) reconcileDelete(ctx context.Context, pc *v1al
 		for _, e := range users.Items {
 			names = append(names, e.Namespace+"/"+e.Name)
 		}
-		r.set(pc, metav1.ConditionFalse, v1alpha1.ReasonDeletionBlocked, fmt.Sprintf(msgInUse, n, strings.Join(names, ", ")))
+		// Ready stays as it is: the Enterprises (and their children) still need these
+		// credentials to delete their platform objects before this can go.
+		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionSynced, metav1.ConditionFalse,
+			v1alpha1.ReasonDeletionBlocked, fmt.Sprintf(msgInUse, n, strings.Join(names, ", ")))
 		return ctrl.Result{RequeueAfter: managed.DefaultWait}, nil
 	}
 	r.Clients.Forget(pc.Name)

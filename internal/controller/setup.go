@@ -156,6 +156,10 @@ func (r *PlatformConfigReconciler) setup(mgr ctrl.Manager, opts Options) error {
 	return ctrl.NewControllerManagedBy(mgr).Named("platformconfig").
 		For(&v1alpha1.PlatformConfig{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		WatchesMetadata(secret, handler.EnqueueRequestsFromMapFunc(configsOfSecret(r.Client))).
+		// A PlatformConfig being deleted waits for its Enterprises: wake it when one goes.
+		Watches(&v1alpha1.Enterprise{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: o.(*v1alpha1.Enterprise).Spec.PlatformConfigRef.Name}}}
+		}), builder.WithPredicates(deletes())).
 		WithOptions(controller.Options{
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
 		}).
