@@ -189,3 +189,12 @@ helm-lint: helm ## Lint the Helm chart.
 test-install: helm setup-envtest ## Check dist/install.yaml and the Helm chart against a real kube-apiserver.
 	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)" \
 		go test $(GO_TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./test/install/...
+
+##@ End to end
+
+.PHONY: test-e2e
+test-e2e: ## Run the e2e tests: bin/manager and bin/platform-sim as processes against a local control plane, driven by kubectl (docs/e2e.md).
+	go build -o $(LOCALBIN)/manager ./cmd
+	go build -o $(LOCALBIN)/platform-sim ./cmd/platform-sim
+	KUBEBUILDER_ASSETS="$$(K8S_VERSION=$(K8S_VERSION) ./hack/setup-envtest.sh)" \
+		go test -tags e2e ./test/e2e/... -count=1 -timeout 20m -v

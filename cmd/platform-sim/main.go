@@ -6,9 +6,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -45,6 +48,7 @@ func run() error {
 		token        = flag.String("token", defaultToken, "demo static bearer token (empty: none)")
 		adminToken   = flag.String("admin-token", "", "require 'Authorization: Bearer <token>' on /admin/ endpoints")
 		insecure     = flag.Bool("allow-insecure-webhooks", false, "accept http:// webhook URLs (local receivers)")
+		webhookCA    = flag.String("webhook-ca-file", "", "PEM file of CA certificates to trust, besides the system's, when delivering webhook tests (a local https receiver)")
 		latency      = flag.Duration("latency", 0, "fault: delay every API request")
 		errorRate    = flag.String("error-rate", "", "fault: operationId=fraction[,...] of requests answered 500/503 ('*' for all)")
 		errorStatus  = flag.Int("error-status", 0, "fault: status of injected errors, 500 or 503 (0: either)")
@@ -102,6 +106,14 @@ func run() error {
 		Logger:                   logger,
 	}
 
+	if *webhookCA != "" {
+		c, err := webhookClient(*webhookCA)
+		if err != nil {
+			return fmt.Errorf("--webhook-ca-file: %w", err)
+		}
+		opts.WebhookClient = c
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	s, err := platformsim.Start(ctx, opts)
@@ -130,6 +142,26 @@ func run() error {
 	stop()
 	fmt.Println("platform-sim: shutting down")
 	return s.Close()
+}
+
+// webhookClient returns the client webhook test deliveries use when --webhook-ca-file
+// is set: the system roots plus the certificates in caFile, and the simulator's
+// default 5s delivery timeout.
+func webhookClient(caFile string) (*http.Client, error) {
+	pem, err := os.ReadFile(caFile) //nolint:gosec // the operator of the simulator names the file
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("no PEM certificate in %s", caFile)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: 5 * time.Second}, nil
 }
 
 func faultsEmpty(f platformsim.Faults) bool {
