@@ -258,26 +258,6 @@ func enterpriseState(id string) platformsim.EnterpriseSnapshot {
 	return platformsim.EnterpriseSnapshot{}
 }
 
-// writes counts the simulator's calls of write operations.
-func writes() int {
-	n := 0
-	for op, c := range sim.Calls() {
-		if isWriteOp(op) {
-			n += c
-		}
-	}
-	return n
-}
-
-func isWriteOp(op string) bool {
-	for _, p := range []string{"create", "update", "delete", "suspend", "activate", "reset", "add", "remove", "verify", "test"} {
-		if strings.HasPrefix(op, p) {
-			return true
-		}
-	}
-	return false
-}
-
 func annotate(obj client.Object, key, value string) {
 	GinkgoHelper()
 	Eventually(func() error {
