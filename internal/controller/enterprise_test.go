@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,5 +42,23 @@ var _ = Describe("Enterprise", func() {
 		Expect(k8s.Create(ctx, e)).To(Succeed())
 		waitCondition(e, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
 		Expect(conditionOf(e, v1alpha1.ConditionSynced).Message).To(Equal("waiting for PlatformConfig missing to exist"))
+	})
+})
+
+var _ = Describe("Enterprise rejected by the platform", func() {
+	It("stalls on a create the platform rejects (400), with its message, without retrying", func() {
+		Expect(sim.SetFaults(platformsim.Faults{RejectNext: map[string]int{"createEnterprise": 1}})).To(Succeed())
+		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
+		before := sim.CallCount("createEnterprise")
+		e := newEnterprise(newTenant(), "rejected")
+		Expect(k8s.Create(ctx, e)).To(Succeed())
+		waitCondition(e, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonInvalidSpec)
+		Expect(conditionOf(e, v1alpha1.ConditionSynced).Message).To(And(ContainSubstring("injected rejection"), ContainSubstring("requestId")))
+		Consistently(func() int { return sim.CallCount("createEnterprise") - before }, quiet, 200*time.Millisecond).
+			Should(Equal(1), "a rejected create is not retried")
+
+		By("recovering once the spec changes")
+		update(e, func(e *v1alpha1.Enterprise) { e.Spec.AdditionalAdmins = []string{"ops@example.com"} })
+		waitReady(e)
 	})
 })

@@ -210,6 +210,23 @@ func describeChildKind(k childKind) bool {
 			Expect(writes(id)).To(Equal(before))
 		})
 
+		It("stalls on a create the platform rejects (400), with its message, without retrying", func() {
+			Expect(sim.SetFaults(platformsim.Faults{RejectNext: map[string]int{k.createOp: 1}})).To(Succeed())
+			DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
+			before := sim.CallCount(k.createOp)
+			obj := create("rejected", newKey())
+			waitCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonInvalidSpec)
+			for _, t := range []string{v1alpha1.ConditionSynced, v1alpha1.ConditionReady} {
+				c := conditionOf(obj, t)
+				Expect(c.Status).To(Equal(metav1.ConditionFalse))
+				Expect(c.Message).To(ContainSubstring("injected rejection"))
+				Expect(c.Message).To(ContainSubstring("requestId"))
+			}
+			Consistently(func() int { return sim.CallCount(k.createOp) - before }, quiet, 200*time.Millisecond).
+				Should(Equal(1), "a rejected create is not retried")
+			Expect(obj.GetManagedStatus().ExternalID).To(BeEmpty())
+		})
+
 		It("creates exactly one platform object when the create response is lost", func() {
 			Expect(sim.SetFaults(platformsim.Faults{DropResponse: map[string]int{k.createOp: 1}})).To(Succeed())
 			DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })

@@ -187,10 +187,19 @@ func referencingSecret[L client.ObjectList](kube client.Client, proto L) handler
 	})
 }
 
-// secretAppeared passes Secret creations only: the operator itself updates password
-// Secrets, and those writes must not wake the user that made them.
+// secretAppeared passes creations of Secrets the operator did not make itself: it
+// writes password Secrets (owned by their EnterpriseUser), and those writes must not
+// wake the user that made them.
 func secretAppeared() predicate.Predicate {
 	return predicate.Funcs{
+		CreateFunc: func(e event.CreateEvent) bool {
+			for _, ref := range e.Object.GetOwnerReferences() {
+				if ref.Kind == "EnterpriseUser" && ref.APIVersion == v1alpha1.GroupVersion.String() {
+					return false
+				}
+			}
+			return true
+		},
 		UpdateFunc: func(event.UpdateEvent) bool { return false },
 		DeleteFunc: func(event.DeleteEvent) bool { return false },
 	}

@@ -58,6 +58,10 @@ type Faults struct {
 	ErrorRate map[string]float64 `json:"errorRate,omitempty"`
 	// FailNext fails the next N requests of an operation, before any state change.
 	FailNext map[string]int `json:"failNext,omitempty"`
+	// RejectNext answers the next N requests of an operation with 400 ValidationError,
+	// before any state change: a platform refusing a request that passed the contract
+	// (tests use it to check that such refusals stop retries).
+	RejectNext map[string]int `json:"rejectNext,omitempty"`
 	// ErrorStatus is the status of injected errors: 500 or 503; 0 picks either at random.
 	ErrorStatus int `json:"errorStatus,omitempty"`
 	// RateLimit is a server-side token bucket in requests per second over all API
@@ -74,6 +78,7 @@ func (f Faults) clone() Faults {
 	f.OperationLatency = maps.Clone(f.OperationLatency)
 	f.ErrorRate = maps.Clone(f.ErrorRate)
 	f.FailNext = maps.Clone(f.FailNext)
+	f.RejectNext = maps.Clone(f.RejectNext)
 	f.DropResponse = maps.Clone(f.DropResponse)
 	return f
 }
@@ -194,6 +199,10 @@ func takeCount(m map[string]int, op string) bool {
 func (fs *faultState) injectedError(op string) *apiError {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
+	if takeCount(fs.f.RejectNext, op) {
+		return errf(http.StatusBadRequest, NameValidation, map[string]any{"operationId": op, "injected": true},
+			"injected rejection: the platform refuses this %s request", op)
+	}
 	fail := takeCount(fs.f.FailNext, op)
 	if !fail {
 		r, ok := fs.f.ErrorRate[op]
