@@ -499,8 +499,11 @@ func (s *Server) Calls() map[string]int {
 	return out
 }
 
-// CallCount returns the count of one operationId.
+// CallCount returns the count of one operationId ("total": all of them).
 func (s *Server) CallCount(op string) int {
+	if op == "total" {
+		return s.Calls()["total"]
+	}
 	s.callsMu.Lock()
 	defer s.callsMu.Unlock()
 	return s.calls[op]
