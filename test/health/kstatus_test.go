@@ -38,10 +38,9 @@ var kstatusDiffers = map[string]status.Status{
 	"*/degraded-stalled-invalid-spec":             status.InProgressStatus,
 	"PlatformConfig/degraded-credentials-invalid": status.InProgressStatus,
 	// Terminal Ready=False reasons without a Stalled condition are plain "not Ready".
-	"*/degraded-observe-only-drifted":          status.InProgressStatus,
-	"*/degraded-observe-only-not-found":        status.InProgressStatus,
-	"Domain/degraded-verification-failed":      status.InProgressStatus,
-	"PlatformConfig/degraded-secret-not-found": status.InProgressStatus,
+	"*/degraded-observe-only-drifted":     status.InProgressStatus,
+	"*/degraded-observe-only-not-found":   status.InProgressStatus,
+	"Domain/degraded-verification-failed": status.InProgressStatus,
 }
 
 // TestKstatus runs every health case through kstatus (sigs.k8s.io/cli-utils, whose
