@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,7 +39,13 @@ func tokenRequest(t *testing.T, h *harness, form url.Values, basic ...string) (i
 }
 
 func TestTokenEndpoint(t *testing.T) {
-	h := newHarness(t, func(o *Options) { o.TokenTTL = 300 * time.Millisecond })
+	// A clock the test moves, so expiry needs no sleep.
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	h := newHarness(t, func(o *Options) {
+		o.TokenTTL = 300 * time.Millisecond
+		o.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	})
 	tests := []struct {
 		name   string
 		form   url.Values
@@ -80,7 +87,7 @@ func TestTokenEndpoint(t *testing.T) {
 	h.do("GET", "/api/v3/users/me", nil, 200, nil, "Authorization", "Bearer "+tok.AccessToken)
 	// A tampered token is refused.
 	h.do("GET", "/api/v3/users/me", nil, 401, nil, "Authorization", "Bearer "+tok.AccessToken[:len(tok.AccessToken)-2]+"xx")
-	time.Sleep(350 * time.Millisecond)
+	now.Add(int64(350 * time.Millisecond))
 	raw = h.do("GET", "/api/v3/users/me", nil, 401, nil, "Authorization", "Bearer "+tok.AccessToken)
 	if eb := checkErrorBody(t, raw); !strings.Contains(eb.Error, "expired") {
 		t.Fatalf("expired token: %s", raw)

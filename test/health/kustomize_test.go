@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,12 +14,9 @@ import (
 // TestKustomizeComponent builds config/argocd as a kustomize Component over an argocd-cm
 // with and without a namespace (install.yaml sets none; most installs use "argocd") and
 // checks every kind's script lands in it unchanged, next to the keys already there. It
-// needs kubectl (for `kubectl kustomize`) and is skipped without it.
+// uses the kubectl hack/setup-envtest.sh builds (its kustomize is the one kubectl users get).
 func TestKustomizeComponent(t *testing.T) {
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skip("kubectl not in PATH")
-	}
+	kubectl := builtKubectl(t)
 	component, err := filepath.Abs(argocdDir)
 	if err != nil {
 		t.Fatal(err)
@@ -60,4 +58,23 @@ func TestKustomizeComponent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// builtKubectl returns the kubectl built by hack/setup-envtest.sh (KUBEBUILDER_ASSETS, or
+// the directory the script prints; it builds the binaries on first use).
+func builtKubectl(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("KUBEBUILDER_ASSETS")
+	if dir == "" {
+		out, err := exec.Command(filepath.Join("..", "..", "hack", "setup-envtest.sh")).Output()
+		if err != nil {
+			t.Fatalf("hack/setup-envtest.sh: %v", err)
+		}
+		dir = strings.TrimSpace(string(out))
+	}
+	kubectl := filepath.Join(dir, "kubectl")
+	if _, err := os.Stat(kubectl); err != nil {
+		t.Fatalf("no kubectl in %s: %v", dir, err)
+	}
+	return kubectl
 }
