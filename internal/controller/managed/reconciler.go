@@ -42,6 +42,7 @@ const (
 	msgObserveDrift  = "managementPolicy is ObserveOnly: the platform differs from the spec in %s; nothing is written"
 	msgObserveAbsent = "managementPolicy is ObserveOnly and no platform object matches; nothing is created"
 	msgCreating      = "creating the platform object"
+	msgAdoptMissing  = "the platform has no object %s to adopt (" + v1alpha1.AnnotationExternalID + " annotation); fix or remove the annotation"
 	msgDeleting      = "deleting the platform object"
 	msgDeleteBlocked = "deletion is blocked: %s (to let the object go without deleting it on the platform, set spec.deletionPolicy to Orphan)"
 )
@@ -121,6 +122,11 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 			r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonNotFound, msgObserveAbsent)
 			r.setSynced(obj, metav1.ConditionTrue, v1alpha1.ReasonNotFound, msgObserveAbsent)
 			return r.resync(obj, obs), nil
+		}
+		if adopt := obj.GetAnnotations()[v1alpha1.AnnotationExternalID]; adopt != "" && status.ExternalID == "" {
+			// Asked to adopt an object that is not there: creating another would
+			// silently ignore the request.
+			return 0, Stalling(v1alpha1.ReasonNotFound, msgAdoptMissing, adopt)
 		}
 		r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonCreating, msgCreating)
 		if obs, err = ext.Create(ctx, obj); err != nil {
