@@ -129,12 +129,17 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 			return 0, Stalling(v1alpha1.ReasonNotFound, msgAdoptMissing, adopt)
 		}
 		r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonCreating, msgCreating)
-		if obs, err = ext.Create(ctx, obj); err != nil {
+		obs, err = ext.Create(ctx, obj)
+		// A create that made the object but failed a later step (suspending a new user,
+		// adding a group's members) still returns its id: record it now, retry the rest.
+		if obs.ExternalID != "" {
+			status.ExternalID = obs.ExternalID
+			status.LastAppliedTime = r.now()
+			r.event(obj, corev1.EventTypeNormal, EventCreated, "Create", "created on the platform with id %s", obs.ExternalID)
+		}
+		if err != nil {
 			return 0, err
 		}
-		status.ExternalID = obs.ExternalID
-		status.LastAppliedTime = r.now()
-		r.event(obj, corev1.EventTypeNormal, EventCreated, "Create", "created on the platform with id %s", obs.ExternalID)
 	} else if status.ExternalID != obs.ExternalID && obs.ExternalID != "" {
 		status.ExternalID = obs.ExternalID
 		status.LastAppliedTime = r.now()
