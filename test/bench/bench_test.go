@@ -33,6 +33,10 @@ func BenchmarkCreateToReady(b *testing.B) {
 		b.Fatal(err)
 	}
 	var statusWrites, metaWrites int
+	// seen is the latest resourceVersion the watch delivered per role, so the count
+	// can wait for the watch to catch up instead of sleeping.
+	var mu sync.Mutex
+	seen := map[string]string{}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		last := map[string]*v1alpha1.EnterpriseRole{}
@@ -41,6 +45,7 @@ func BenchmarkCreateToReady(b *testing.B) {
 			if !ok {
 				continue
 			}
+			mu.Lock()
 			if prev := last[r.Name]; ev.Type == watch.Modified && prev != nil {
 				if equality.Semantic.DeepEqual(prev.Status, r.Status) {
 					metaWrites++
@@ -49,6 +54,8 @@ func BenchmarkCreateToReady(b *testing.B) {
 				}
 			}
 			last[r.Name] = r
+			seen[r.Name] = r.ResourceVersion
+			mu.Unlock()
 		}
 	})
 
@@ -68,9 +75,24 @@ func BenchmarkCreateToReady(b *testing.B) {
 	b.StopTimer()
 	calls := e.sim.Calls()
 
-	// Let the last events arrive before closing the watch. Resyncs of this batch
-	// start after benchResync and write nothing (see BenchmarkSteadyStateResync).
-	time.Sleep(200 * time.Millisecond)
+	// Wait until the watch has delivered every role's current version before closing
+	// it. Resyncs of this batch write nothing (see BenchmarkSteadyStateResync).
+	current := &v1alpha1.EnterpriseRoleList{}
+	if err := e.k8s.List(e.ctx, current, client.InNamespace(ns), client.MatchingLabels{"batch": batch}); err != nil {
+		b.Fatal(err)
+	}
+	if err := e.waitFor(time.Minute, func() (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range current.Items {
+			if seen[r.Name] != r.ResourceVersion {
+				return false, nil
+			}
+		}
+		return true, nil
+	}); err != nil {
+		b.Fatalf("watch did not catch up: %v", err)
+	}
 	w.Stop()
 	wg.Wait()
 
