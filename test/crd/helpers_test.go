@@ -7,6 +7,8 @@ import (
 	"os"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -50,9 +52,24 @@ func mustOne(manifest string) *unstructured.Unstructured {
 // intoNamespace puts a namespaced object into the test namespace; cluster-scoped
 // objects (PlatformConfig) are left alone.
 func intoNamespace(u *unstructured.Unstructured) {
+	intoNamespaceNamed(u, namespace)
+}
+
+// intoNamespaceNamed puts a namespaced object into ns; cluster-scoped objects
+// are left alone.
+func intoNamespaceNamed(u *unstructured.Unstructured, ns string) {
 	namespaced, err := k8sClient.IsObjectNamespaced(u)
 	Expect(err).NotTo(HaveOccurred())
 	if namespaced {
-		u.SetNamespace(namespace)
+		u.SetNamespace(ns)
 	}
+}
+
+// ownNamespace creates a namespace for one container, so that what its specs
+// count or list is not disturbed by objects other containers create (Ginkgo
+// runs top-level containers in random order).
+func ownNamespace(prefix string) string {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix}}
+	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
+	return ns.Name
 }

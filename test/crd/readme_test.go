@@ -15,6 +15,7 @@ var yamlBlocks = regexp.MustCompile("(?s)```yaml\n(.*?)```")
 
 var _ = Describe("the examples in README.md", func() {
 	It("are accepted by the API server as written", func() {
+		readmeNS := ownNamespace("crd-readme-")
 		data, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
 		Expect(err).NotTo(HaveOccurred())
 		kinds := map[string]bool{}
@@ -23,7 +24,7 @@ var _ = Describe("the examples in README.md", func() {
 				kinds[u.GetKind()] = true
 				// Distinct names, so the README's tenant does not collide with the samples.
 				u.SetName("readme-" + u.GetName())
-				intoNamespace(u)
+				intoNamespaceNamed(u, readmeNS)
 				// Strict: a misspelt field in the README is an error, not a dropped field.
 				Expect(k8sClient.Create(ctx, u, client.FieldValidation("Strict"))).
 					To(Succeed(), "README example %s/%s was rejected", u.GetKind(), u.GetName())

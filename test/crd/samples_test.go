@@ -35,6 +35,11 @@ func sampleFiles() []string {
 }
 
 var _ = Describe("the samples in config/samples", Ordered, func() {
+	// The samples get a namespace of their own: the README examples carry the
+	// same labels, and the label query below must see the samples only.
+	var samplesNS string
+	BeforeAll(func() { samplesNS = ownNamespace("crd-samples-") })
+
 	It("are listed in config/samples/kustomization.yaml", func() {
 		data, err := os.ReadFile(filepath.Join(samplesDir, "kustomization.yaml"))
 		Expect(err).NotTo(HaveOccurred())
@@ -55,7 +60,7 @@ var _ = Describe("the samples in config/samples", Ordered, func() {
 				Expect(u.GroupVersionKind().GroupVersion()).To(Equal(platformv1alpha1.GroupVersion), file)
 				kinds[u.GetKind()] = true
 
-				intoNamespace(u)
+				intoNamespaceNamed(u, samplesNS)
 				By("server-side applying " + file + " " + u.GetKind() + "/" + u.GetName())
 				Expect(k8sClient.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), fieldOwner, client.ForceOwnership)).
 					To(Succeed(), "%s %s/%s was rejected", file, u.GetKind(), u.GetName())
@@ -81,23 +86,23 @@ var _ = Describe("the samples in config/samples", Ordered, func() {
 		Expect(pc.Spec.RateLimit.Burst).To(BeEquivalentTo(20))
 
 		ent := &platformv1alpha1.Enterprise{}
-		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "acme"}, ent)).To(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: samplesNS, Name: "acme"}, ent)).To(Succeed())
 		Expect(ent.Spec.DeletionPolicy).To(Equal(platformv1alpha1.DeletionPolicyDelete))
 		Expect(ent.Spec.ManagementPolicy).To(Equal(platformv1alpha1.ManagementPolicyFull))
 
 		wh := &platformv1alpha1.Webhook{}
-		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "acme-audit"}, wh)).To(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: samplesNS, Name: "acme-audit"}, wh)).To(Succeed())
 		Expect(wh.Spec.Active).NotTo(BeNil())
 		Expect(*wh.Spec.Active).To(BeTrue())
 
 		alice := &platformv1alpha1.EnterpriseUser{}
-		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "alice"}, alice)).To(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: samplesNS, Name: "alice"}, alice)).To(Succeed())
 		Expect(alice.Spec.RoleRefs).To(ConsistOf(platformv1alpha1.LocalObjectReference{Name: "acme-admins"}))
 		Expect(alice.Labels).To(HaveKeyWithValue("team", "platform"))
 
 		list := &unstructured.UnstructuredList{}
 		list.SetGroupVersionKind(schema.GroupVersionKind{Group: platformv1alpha1.GroupVersion.Group, Version: "v1alpha1", Kind: "EnterpriseUserList"})
-		Expect(k8sClient.List(ctx, list, client.InNamespace(namespace), client.MatchingLabels{"team": "platform"})).To(Succeed())
+		Expect(k8sClient.List(ctx, list, client.InNamespace(samplesNS), client.MatchingLabels{"team": "platform"})).To(Succeed())
 		Expect(list.Items).To(HaveLen(2))
 	})
 })
