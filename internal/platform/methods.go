@@ -98,7 +98,7 @@ func (c *client) WhoAmI(ctx context.Context) (*CurrentUser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CurrentUser{UserID: me.UserId, EnterpriseID: me.EnterpriseId, Nickname: deref(me.Nickname)}, nil
+	return &CurrentUser{UserID: string(me.UserId), EnterpriseID: string(me.EnterpriseId), Nickname: deref(me.Nickname)}, nil
 }
 
 // ------------------------------------------------------------------- enterprises
@@ -129,7 +129,7 @@ func (c *client) CreateEnterprise(ctx context.Context, in EnterpriseCreate) (*En
 	if err != nil {
 		return nil, err
 	}
-	return &EnterpriseCreated{EnterpriseID: out.EnterpriseId, AdminUserID: out.UserId}, nil
+	return &EnterpriseCreated{EnterpriseID: string(out.EnterpriseId), AdminUserID: string(out.UserId)}, nil
 }
 
 func (c *client) GetEnterprise(ctx context.Context, enterpriseID string) (*Enterprise, error) {
@@ -235,7 +235,7 @@ func (c *client) FindUserIDByEmail(ctx context.Context, email string) (string, e
 	if r.UserId == "" {
 		return "", &Error{Kind: KindNotFound, StatusCode: http.StatusOK, Operation: o.name, Message: "no user has that email"}
 	}
-	return r.UserId, nil
+	return string(r.UserId), nil
 }
 
 // CreateUser uses the contract's createEnterpriseUser extension: the password is in
@@ -505,7 +505,8 @@ func (c *client) ListGroupMembers(ctx context.Context, enterpriseID, groupID str
 	seen := map[string]bool{}
 	out := []string{}
 	for _, l := range *lists {
-		for _, id := range l {
+		for _, apiID := range l {
+			id := string(apiID)
 			if !seen[id] {
 				seen[id] = true
 				out = append(out, id)
@@ -760,7 +761,7 @@ func (c *client) ListCompanies(ctx context.Context) ([]Company, error) {
 		}
 		out := make([]Company, 0, len(items))
 		for _, it := range items {
-			out = append(out, Company{ResourceID: it.ResourceId, Name: deref(it.Name)})
+			out = append(out, Company{ResourceID: string(it.ResourceId), Name: deref(it.Name)})
 		}
 		info := pageInfo{perPage: perPage}
 		if r.TotalNumberOfPages != nil {
@@ -777,10 +778,10 @@ func (c *client) ListCompanies(ctx context.Context) ([]Company, error) {
 
 func toEnterprise(e *api.EnterpriseResponse) *Enterprise {
 	out := &Enterprise{
-		ID:               e.EnterpriseId,
-		OrganizationID:   e.OrganizationId,
+		ID:               string(e.EnterpriseId),
+		OrganizationID:   string(e.OrganizationId),
 		AdminEmail:       e.Email,
-		AdminUserID:      e.UserId,
+		AdminUserID:      string(e.UserId),
 		AdditionalAdmins: nonNil(e.AdditionalAdmins),
 	}
 	out.ThirdPartyIdentifiers = make([]ThirdPartyIdentifier, 0, len(e.ThirdPartyIdentifier))
@@ -800,7 +801,7 @@ func fromThirdParty(in []ThirdPartyIdentifier) []api.ThirdPartyIdentifier {
 
 func toUser(u *api.EnterpriseUserResponse) User {
 	return User{
-		ID:         u.Id,
+		ID:         string(u.Id),
 		Username:   u.Username,
 		Email:      deref(u.Email),
 		FirstName:  deref(u.FirstName),
@@ -809,22 +810,22 @@ func toUser(u *api.EnterpriseUserResponse) User {
 		Mobile:     deref(u.Mobile),
 		Title:      deref(u.Title),
 		Department: deref(u.Department),
-		RoleIDs:    nonNil(u.RoleIds),
+		RoleIDs:    idStrings(u.RoleIds),
 		Status:     UserStatus(u.Status),
 	}
 }
 
 func toRole(r *api.EnterpriseRoleResponse) Role {
-	return Role{ID: r.Id, RoleSpec: RoleSpec{Name: r.Name, Description: deref(r.Description), Permissions: nonNil(r.Permissions)}}
+	return Role{ID: string(r.Id), RoleSpec: RoleSpec{Name: r.Name, Description: deref(r.Description), Permissions: nonNil(r.Permissions)}}
 }
 
 func toGroup(g *api.UserGroup) Group {
-	return Group{ID: g.Id, GroupSpec: GroupSpec{Name: g.Name, Description: deref(g.Description), ExternalReference: deref(g.ExternalReference)}}
+	return Group{ID: string(g.Id), GroupSpec: GroupSpec{Name: g.Name, Description: deref(g.Description), ExternalReference: deref(g.ExternalReference)}}
 }
 
 func toDomain(d *api.EnterpriseDomainResponse) Domain {
 	return Domain{
-		ID:        d.Id,
+		ID:        string(d.Id),
 		Name:      d.Domain,
 		State:     DomainState(d.Status),
 		Record:    DNSRecord{Type: d.VerificationRecord.Type, Name: d.VerificationRecord.Name, Value: d.VerificationRecord.Value},
@@ -834,7 +835,7 @@ func toDomain(d *api.EnterpriseDomainResponse) Domain {
 }
 
 func toWebhook(w *api.EnterpriseWebhookResponse) Webhook {
-	return Webhook{ID: w.Id, URL: w.Url, Events: nonNil(w.Events), Active: w.Active}
+	return Webhook{ID: string(w.Id), URL: w.Url, Events: nonNil(w.Events), Active: w.Active}
 }
 
 func deref(p *string) string {
@@ -854,6 +855,16 @@ func optional(s string) *string {
 
 // ptr always sends the field, "" included.
 func ptr(s string) *string { return &s }
+
+// idStrings converts ids decoded from a response (JSON strings or numbers) to the
+// plain strings the Client's types carry; nil becomes an empty list.
+func idStrings(ids []api.ID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
 
 // nonNil copies s; nil becomes an empty list (JSON [] rather than null).
 func nonNil(s []string) []string {

@@ -8,7 +8,8 @@ import (
 // Client is what controllers use to talk to the platform. Every method maps to one or
 // more operations of openapi/platform.yaml. IDs are opaque strings: the seeds type
 // some of them as integers and others as 32-hex strings, and the operator never does
-// arithmetic on them.
+// arithmetic on them. An id the platform answers as a JSON number (api.ID) becomes its
+// digits here ("103").
 //
 // Errors are *Error values (see errors.go): branch on them with IsNotFound, IsConflict,
 // IsInvalid, IsForbidden, IsUnauthorized, IsRateLimited and IsUnavailable.

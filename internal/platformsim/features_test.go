@@ -55,26 +55,26 @@ func TestDomainVerification(t *testing.T) {
 
 	// Not published yet: stays pending, with a message and check times.
 	var v api.DomainVerifyResponse
-	h.do("POST", base+"/"+d.Id+"/verify", nil, 200, &v)
+	h.do("POST", base+"/"+string(d.Id)+"/verify", nil, 200, &v)
 	if v.Verified || v.Status != api.Pending || !strings.Contains(deref(v.Message), "no TXT record") ||
 		v.LastCheckedAt == nil || v.NextCheckAt == nil || !v.NextCheckAt.After(*v.LastCheckedAt) {
 		t.Fatalf("unpublished verify %+v", v)
 	}
 	// A wrong value is not enough.
 	h.s.DNS().SetTXT(d.VerificationRecord.Name, "something-else")
-	h.do("POST", base+"/"+d.Id+"/verify", nil, 200, &v)
+	h.do("POST", base+"/"+string(d.Id)+"/verify", nil, 200, &v)
 	if v.Verified || !strings.Contains(deref(v.Message), "expected value") {
 		t.Fatalf("wrong-value verify %+v", v)
 	}
 	// Published (through the admin endpoint, as the demo does): verified.
-	h.do("POST", "/admin/dns", map[string]any{"enterpriseId": ent, "domainId": d.Id}, 200, nil)
+	h.do("POST", "/admin/dns", map[string]any{"enterpriseId": ent, "domainId": string(d.Id)}, 200, nil)
 	v = api.DomainVerifyResponse{}
-	h.do("POST", base+"/"+d.Id+"/verify", nil, 200, &v)
+	h.do("POST", base+"/"+string(d.Id)+"/verify", nil, 200, &v)
 	if !v.Verified || v.Status != api.Verified || v.NextCheckAt != nil {
 		t.Fatalf("published verify %+v", v)
 	}
 	var st api.DomainVerificationStatusResponse
-	h.do("GET", base+"/"+d.Id+"/verification", nil, 200, &st)
+	h.do("GET", base+"/"+string(d.Id)+"/verification", nil, 200, &st)
 	if !st.Verified || st.VerificationRecord.Value != d.VerificationRecord.Value {
 		t.Fatalf("status %+v", st)
 	}
@@ -84,12 +84,12 @@ func TestDomainVerification(t *testing.T) {
 		t.Fatalf("verified=false lists %d", list.Total)
 	}
 	var upd api.EnterpriseDomainResponse
-	h.do("PUT", base+"/"+d.Id, map[string]any{"is_primary": true}, 200, &upd)
+	h.do("PUT", base+"/"+string(d.Id), map[string]any{"is_primary": true}, 200, &upd)
 	if !deref(upd.IsPrimary) {
 		t.Fatalf("update %+v", upd)
 	}
-	h.do("DELETE", base+"/"+d.Id, nil, 200, nil)
-	h.do("GET", base+"/"+d.Id, nil, 404, nil)
+	h.do("DELETE", base+"/"+string(d.Id), nil, 200, nil)
+	h.do("GET", base+"/"+string(d.Id), nil, 404, nil)
 }
 
 func TestDomainVerificationExternalResolver(t *testing.T) {
@@ -107,7 +107,7 @@ func TestDomainVerificationExternalResolver(t *testing.T) {
 	h.do("POST", "/v1/enterprises/"+ent+"/domains", map[string]any{"domain": "ext.test"}, 201, &dom)
 	d.SetTXT(dom.VerificationRecord.Name, dom.VerificationRecord.Value)
 	var v api.DomainVerifyResponse
-	h.do("POST", "/v1/enterprises/"+ent+"/domains/"+dom.Id+"/verify", nil, 200, &v)
+	h.do("POST", "/v1/enterprises/"+ent+"/domains/"+string(dom.Id)+"/verify", nil, 200, &v)
 	if !v.Verified {
 		t.Fatalf("verify %+v", v)
 	}
@@ -146,7 +146,7 @@ func TestWebhookTestDeliversSignedEvent(t *testing.T) {
 		t.Fatal("signing secret returned")
 	}
 	var res api.WebhookTestResponse
-	h.do("POST", base+"/"+wh.Id+"/test", nil, 200, &res)
+	h.do("POST", base+"/"+string(wh.Id)+"/test", nil, 200, &res)
 	if !res.Success || deref(res.StatusCode) != 204 {
 		t.Fatalf("test result %+v", res)
 	}
@@ -160,16 +160,16 @@ func TestWebhookTestDeliversSignedEvent(t *testing.T) {
 		t.Fatalf("timestamp header %q", first.header.Get(TimestampHeader))
 	}
 	var ev WebhookEvent
-	if err := json.Unmarshal(first.body, &ev); err != nil || ev.Type != TestEventType || ev.WebhookID != wh.Id || ev.EnterpriseID != ent {
+	if err := json.Unmarshal(first.body, &ev); err != nil || ev.Type != TestEventType || ev.WebhookID != string(wh.Id) || ev.EnterpriseID != ent {
 		t.Fatalf("event %s: %v", first.body, err)
 	}
 
 	// Rotating the secret changes the signature; the receiver failing is reported.
-	h.do("PUT", base+"/"+wh.Id, map[string]any{"signing_secret": "whsec-2"}, 200, nil)
+	h.do("PUT", base+"/"+string(wh.Id), map[string]any{"signing_secret": "whsec-2"}, 200, nil)
 	mu.Lock()
 	status = http.StatusInternalServerError
 	mu.Unlock()
-	h.do("POST", base+"/"+wh.Id+"/test", nil, 200, &res)
+	h.do("POST", base+"/"+string(wh.Id)+"/test", nil, 200, &res)
 	if res.Success || deref(res.StatusCode) != 500 {
 		t.Fatalf("failing receiver %+v", res)
 	}
@@ -185,9 +185,9 @@ func TestWebhookTestDeliversSignedEvent(t *testing.T) {
 	}
 
 	// An unreachable endpoint is a result, not an error.
-	h.do("PUT", base+"/"+wh.Id, map[string]any{"url": "https://127.0.0.1:1/hook"}, 200, nil)
+	h.do("PUT", base+"/"+string(wh.Id), map[string]any{"url": "https://127.0.0.1:1/hook"}, 200, nil)
 	res = api.WebhookTestResponse{}
-	h.do("POST", base+"/"+wh.Id+"/test", nil, 200, &res)
+	h.do("POST", base+"/"+string(wh.Id)+"/test", nil, 200, &res)
 	if res.Success || deref(res.StatusCode) != 0 || !strings.Contains(deref(res.Message), "delivery failed") {
 		t.Fatalf("unreachable %+v", res)
 	}
@@ -201,7 +201,7 @@ func TestWebhookInsecureOption(t *testing.T) {
 	var wh api.EnterpriseWebhookResponse
 	h.do("POST", "/v1/enterprises/"+ent+"/webhooks", map[string]any{"url": recv.URL, "events": []string{"a"}}, 201, &wh)
 	var res api.WebhookTestResponse
-	h.do("POST", "/v1/enterprises/"+ent+"/webhooks/"+wh.Id+"/test", nil, 200, &res)
+	h.do("POST", "/v1/enterprises/"+ent+"/webhooks/"+string(wh.Id)+"/test", nil, 200, &res)
 	if !res.Success || deref(res.StatusCode) != 200 {
 		t.Fatalf("result %+v", res)
 	}
@@ -210,8 +210,8 @@ func TestWebhookInsecureOption(t *testing.T) {
 	if list.Total != 1 || !list.Data[0].Active {
 		t.Fatalf("list %+v", list)
 	}
-	h.do("DELETE", "/v1/enterprises/"+ent+"/webhooks/"+wh.Id, nil, 200, nil)
-	h.do("GET", "/v1/enterprises/"+ent+"/webhooks/"+wh.Id, nil, 404, nil)
+	h.do("DELETE", "/v1/enterprises/"+ent+"/webhooks/"+string(wh.Id), nil, 200, nil)
+	h.do("GET", "/v1/enterprises/"+ent+"/webhooks/"+string(wh.Id), nil, 404, nil)
 }
 
 func TestFaultRateLimit(t *testing.T) {
@@ -309,7 +309,7 @@ func TestTLSClientTrust(t *testing.T) {
 	var wh api.EnterpriseWebhookResponse
 	h.do("POST", "/v1/enterprises/"+ent+"/webhooks", map[string]any{"url": recv.URL, "events": []string{"a"}}, 201, &wh)
 	var res api.WebhookTestResponse
-	h.do("POST", "/v1/enterprises/"+ent+"/webhooks/"+wh.Id+"/test", nil, 200, &res)
+	h.do("POST", "/v1/enterprises/"+ent+"/webhooks/"+string(wh.Id)+"/test", nil, 200, &res)
 	if res.Success {
 		t.Fatalf("untrusted certificate accepted: %+v", res)
 	}

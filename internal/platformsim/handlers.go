@@ -47,6 +47,21 @@ func opt(s string) *string {
 	return &s
 }
 
+// idPtr is the contract's Id for a stored id (always answered as a JSON string).
+func idPtr(s string) *api.ID {
+	id := api.ID(s)
+	return &id
+}
+
+// apiIDs converts stored ids to the contract's Id; nil becomes an empty list.
+func apiIDs(ids []string) []api.ID {
+	out := make([]api.ID, len(ids))
+	for i, id := range ids {
+		out[i] = api.ID(id)
+	}
+	return out
+}
+
 func optTime(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -83,22 +98,22 @@ func paginate[T any](items []T, pagep, perPagep *int) (data []T, page, perPage, 
 
 func toAPIUser(u *User) api.EnterpriseUserResponse {
 	return api.EnterpriseUserResponse{
-		Id: u.ID, Username: u.Username, Email: opt(u.Email), FirstName: opt(u.FirstName), LastName: opt(u.LastName),
+		Id: api.ID(u.ID), Username: u.Username, Email: opt(u.Email), FirstName: opt(u.FirstName), LastName: opt(u.LastName),
 		Phone: opt(u.Phone), Mobile: opt(u.Mobile), Title: opt(u.Title), Department: opt(u.Department),
-		RoleIds: append([]string{}, u.RoleIDs...), Status: api.EnterpriseUserStatus(u.Status),
+		RoleIds: apiIDs(u.RoleIDs), Status: api.EnterpriseUserStatus(u.Status),
 		CreatedAt: optTime(u.CreatedAt), UpdatedAt: optTime(u.UpdatedAt),
 	}
 }
 
 func toAPIRole(r *Role) api.EnterpriseRoleResponse {
 	return api.EnterpriseRoleResponse{
-		Id: r.ID, Name: r.Name, Description: opt(r.Description), Permissions: append([]string{}, r.Permissions...),
+		Id: api.ID(r.ID), Name: r.Name, Description: opt(r.Description), Permissions: append([]string{}, r.Permissions...),
 		CreatedAt: optTime(r.CreatedAt), UpdatedAt: optTime(r.UpdatedAt),
 	}
 }
 
 func toAPIGroup(g *Group) api.UserGroup {
-	return api.UserGroup{Id: g.ID, Name: g.Name, Description: opt(g.Description), ExternalReference: opt(g.ExternalReference)}
+	return api.UserGroup{Id: api.ID(g.ID), Name: g.Name, Description: opt(g.Description), ExternalReference: opt(g.ExternalReference)}
 }
 
 func record(d *Domain) api.DnsRecord {
@@ -108,7 +123,7 @@ func record(d *Domain) api.DnsRecord {
 func toAPIDomain(d *Domain) api.EnterpriseDomainResponse {
 	primary := d.IsPrimary
 	return api.EnterpriseDomainResponse{
-		Id: d.ID, Domain: d.Name, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified,
+		Id: api.ID(d.ID), Domain: d.Name, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified,
 		IsPrimary: &primary, VerificationRecord: record(d), LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
 		VerifiedAt: d.VerifiedAt, CreatedAt: optTime(d.CreatedAt),
 	}
@@ -116,7 +131,7 @@ func toAPIDomain(d *Domain) api.EnterpriseDomainResponse {
 
 func toAPIWebhook(w *Webhook) api.EnterpriseWebhookResponse {
 	return api.EnterpriseWebhookResponse{
-		Id: w.ID, Url: w.URL, Events: append([]string{}, w.Events...), Active: w.Active,
+		Id: api.ID(w.ID), Url: w.URL, Events: append([]string{}, w.Events...), Active: w.Active,
 		CreatedAt: optTime(w.CreatedAt), UpdatedAt: optTime(w.UpdatedAt),
 	}
 }
@@ -127,7 +142,7 @@ func toAPIEnterprise(e *Enterprise) api.EnterpriseResponse {
 		tpi = append(tpi, api.ThirdPartyIdentifier{Id: t.ID, Label: t.Label})
 	}
 	return api.EnterpriseResponse{
-		EnterpriseId: e.ID, OrganizationId: e.OrganizationID, Email: e.AdminEmail, UserId: e.AdminUserID,
+		EnterpriseId: api.ID(e.ID), OrganizationId: api.ID(e.OrganizationID), Email: e.AdminEmail, UserId: api.ID(e.AdminUserID),
 		AdditionalAdmins: append([]string{}, e.AdditionalAdmins...), ThirdPartyIdentifier: tpi,
 		CreatedAt: optTime(e.CreatedAt),
 	}
@@ -237,7 +252,7 @@ func (h *strictServer) SearchCompanies(ctx context.Context, req api.SearchCompan
 	items := make([]api.CompanySummary, 0, len(infos))
 	for _, c := range infos {
 		limit, count, name, created := c.LicenseTargetUserLimit, c.TargetUserCount, c.Name, c.CreatedAt
-		items = append(items, api.CompanySummary{ResourceId: c.ResourceID, Name: &name,
+		items = append(items, api.CompanySummary{ResourceId: api.ID(c.ResourceID), Name: &name,
 			LicenseTargetUserLimit: &limit, TargetUserCount: &count, CreateTime: &created})
 	}
 	data, page, perPage, total, pages := paginate(items, &req.Body.PageNumber, &req.Body.PageSize)
@@ -271,7 +286,7 @@ func (h *strictServer) CreateTargetUser(ctx context.Context, req api.CreateTarge
 		return nil, err
 	}
 	status, msg := "Success", "target user created"
-	return api.CreateTargetUser200JSONResponse{Status: &status, Message: &msg, ResourceId: &t.ID,
+	return api.CreateTargetUser200JSONResponse{Status: &status, Message: &msg, ResourceId: idPtr(t.ID),
 		ValidationMessages: &[]string{}}, nil
 }
 
@@ -285,7 +300,7 @@ func (h *strictServer) CreateEnterprise(ctx context.Context, req api.CreateEnter
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterprise200JSONResponse{EnterpriseId: e.ID, UserId: e.AdminUserID}, nil
+	return api.CreateEnterprise200JSONResponse{EnterpriseId: api.ID(e.ID), UserId: api.ID(e.AdminUserID)}, nil
 }
 
 func (h *strictServer) GetEnterprise(ctx context.Context, req api.GetEnterpriseRequestObject) (api.GetEnterpriseResponseObject, error) {
@@ -398,7 +413,7 @@ func (h *strictServer) ResetEnterpriseUserPassword(ctx context.Context, req api.
 	if err != nil {
 		return nil, err
 	}
-	return api.ResetEnterpriseUserPassword200JSONResponse{UserId: u.ID, TemporaryPassword: pw}, nil
+	return api.ResetEnterpriseUserPassword200JSONResponse{UserId: api.ID(u.ID), TemporaryPassword: pw}, nil
 }
 
 // ---- users and groups (seed 001, v3) ----
@@ -422,7 +437,7 @@ func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req api.ListEn
 			}
 		}
 	}
-	ent := api.V3Enterprise{Id: &e.ID, Name: opt(e.Name), Domain: opt(domain)}
+	ent := api.V3Enterprise{Id: idPtr(e.ID), Name: opt(e.Name), Domain: opt(domain)}
 	out := make([]api.V3User, 0, len(users))
 	for _, u := range users {
 		nick := strings.TrimSpace(u.FirstName + " " + u.LastName)
@@ -431,7 +446,7 @@ func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req api.ListEn
 		}
 		agent := fmt.Sprint(u.IsAgent)
 		out = append(out, api.V3User{
-			Id: &u.ID, UserId: &u.ID, Enterprise: &ent, Nickname: &nick, FirstName: opt(u.FirstName),
+			Id: idPtr(u.ID), UserId: idPtr(u.ID), Enterprise: &ent, Nickname: &nick, FirstName: opt(u.FirstName),
 			LastName: opt(u.LastName), Username: &u.Username, IsAgent: &agent, Email: opt(u.Email),
 			Title: opt(u.Title), Phone: opt(u.Phone), Mobile: opt(u.Mobile),
 		})
@@ -457,7 +472,7 @@ func (h *strictServer) CreateUser(ctx context.Context, req api.CreateUserRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateUser200JSONResponse{ResultCode: ok(), UserId: &u.ID}, nil
+	return api.CreateUser200JSONResponse{ResultCode: ok(), UserId: idPtr(u.ID)}, nil
 }
 
 func (h *strictServer) UpdateUser(ctx context.Context, req api.UpdateUserRequestObject) (api.UpdateUserResponseObject, error) {
@@ -471,7 +486,7 @@ func (h *strictServer) UpdateUser(ctx context.Context, req api.UpdateUserRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateUser200JSONResponse{ResultCode: ok(), UserId: &u.ID}, nil
+	return api.UpdateUser200JSONResponse{ResultCode: ok(), UserId: idPtr(u.ID)}, nil
 }
 
 func (h *strictServer) DeleteUser(ctx context.Context, req api.DeleteUserRequestObject) (api.DeleteUserResponseObject, error) {
@@ -483,8 +498,7 @@ func (h *strictServer) DeleteUser(ctx context.Context, req api.DeleteUserRequest
 	if err := h.s.store.deleteUser(sc, entID, req.Params.UserId); err != nil {
 		return nil, err
 	}
-	id := req.Params.UserId
-	return api.DeleteUser200JSONResponse{ResultCode: ok(), UserId: &id}, nil
+	return api.DeleteUser200JSONResponse{ResultCode: ok(), UserId: idPtr(req.Params.UserId)}, nil
 }
 
 func (h *strictServer) GetUserIdByEmail(ctx context.Context, req api.GetUserIdByEmailRequestObject) (api.GetUserIdByEmailResponseObject, error) {
@@ -492,7 +506,7 @@ func (h *strictServer) GetUserIdByEmail(ctx context.Context, req api.GetUserIdBy
 	if err != nil {
 		return nil, err
 	}
-	return api.GetUserIdByEmail200JSONResponse{UserId: u.ID, EnterpriseOd: &e.ID, FirstName: opt(u.FirstName),
+	return api.GetUserIdByEmail200JSONResponse{UserId: api.ID(u.ID), EnterpriseOd: idPtr(e.ID), FirstName: opt(u.FirstName),
 		LastName: opt(u.LastName), ResultCode: ok()}, nil
 }
 
@@ -502,7 +516,7 @@ func (h *strictServer) GetCurrentUser(ctx context.Context, _ api.GetCurrentUserR
 		return nil, errf(http.StatusUnauthorized, NameUnauthorized, nil, "missing bearer token")
 	}
 	nick, agent := p.nickname(), "false"
-	return api.GetCurrentUser200JSONResponse{UserId: p.userID(), EnterpriseId: p.cred.EnterpriseID,
+	return api.GetCurrentUser200JSONResponse{UserId: api.ID(p.userID()), EnterpriseId: api.ID(p.cred.EnterpriseID),
 		Nickname: &nick, IsAgent: &agent}, nil
 }
 
@@ -531,7 +545,7 @@ func (h *strictServer) ListEnterpriseGroupMembers(ctx context.Context, req api.L
 	if err != nil {
 		return nil, err
 	}
-	return api.ListEnterpriseGroupMembers200JSONResponse{members}, nil
+	return api.ListEnterpriseGroupMembers200JSONResponse{apiIDs(members)}, nil
 }
 
 // ---- groups (extension) ----
@@ -686,7 +700,7 @@ func (h *strictServer) GetDomainVerificationStatus(ctx context.Context, req api.
 		return nil, err
 	}
 	return api.GetDomainVerificationStatus200JSONResponse{
-		DomainId: d.ID, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
+		DomainId: api.ID(d.ID), Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
 		VerificationRecord: record(d), LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
 	}, nil
 }
@@ -704,7 +718,7 @@ func (h *strictServer) VerifyEnterpriseDomain(ctx context.Context, req api.Verif
 		}
 	}
 	return api.VerifyEnterpriseDomain200JSONResponse{
-		DomainId: d.ID, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
+		DomainId: api.ID(d.ID), Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
 		LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
 	}, nil
 }

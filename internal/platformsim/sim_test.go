@@ -140,7 +140,7 @@ func TestUserLifecycle(t *testing.T) {
 	}
 	var page api.PaginatedResponseEnterpriseUserResponse
 	h.do("GET", base+"?status=suspended", nil, 200, &page)
-	if page.Total != 1 || page.Data[0].Id != id {
+	if page.Total != 1 || string(page.Data[0].Id) != id {
 		t.Fatalf("status filter: %+v", page)
 	}
 	h.do("POST", base+"/"+id+"/activate", nil, 200, &u)
@@ -182,7 +182,7 @@ func TestUserLifecycle(t *testing.T) {
 	// v3 lookups.
 	var look api.UserIdLookup
 	h.do("GET", "/api/v3/users/id?email=carol@acme.test", nil, 200, &look)
-	if look.UserId != id || deref(look.EnterpriseOd) != ent {
+	if string(look.UserId) != id || string(deref(look.EnterpriseOd)) != ent {
 		t.Fatalf("lookup %+v", look)
 	}
 	h.do("GET", "/api/v3/users/id?email=nobody@acme.test", nil, 404, nil)
@@ -190,11 +190,11 @@ func TestUserLifecycle(t *testing.T) {
 	// Deleting a role unassigns it; deleting a user removes memberships.
 	var g api.UserGroup
 	h.do("POST", "/v1/enterprises/"+ent+"/groups", map[string]any{"name": "Team"}, 201, &g)
-	h.do("PUT", "/v1/enterprises/"+ent+"/groups/"+g.Id+"/members/"+id, nil, 204, nil)
+	h.do("PUT", "/v1/enterprises/"+ent+"/groups/"+string(g.Id)+"/members/"+id, nil, 204, nil)
 	h.do("DELETE", base+"/"+id, nil, 200, nil)
 	h.do("GET", base+"/"+id, nil, 404, nil)
 	var members api.GroupMemberIds
-	h.do("GET", "/api/v3/enterprises/"+ent+"/groups/"+g.Id+"/members", nil, 200, &members)
+	h.do("GET", "/api/v3/enterprises/"+ent+"/groups/"+string(g.Id)+"/members", nil, 200, &members)
 	if len(members) != 1 || len(members[0]) != 0 {
 		t.Fatalf("members after delete: %v", members)
 	}
@@ -207,17 +207,17 @@ func TestGroupsAndRoles(t *testing.T) {
 	u1 := h.createUser(ent, "u1", "u1@acme.test")
 	var g api.UserGroup
 	h.do("POST", base+"/groups", map[string]any{"name": "Eng", "description": "R&D", "external_reference": "ext-1"}, 201, &g)
-	h.do("PUT", base+"/groups/"+g.Id+"/members/"+u1, nil, 204, nil)
-	h.do("PUT", base+"/groups/"+g.Id+"/members/"+u1, nil, 204, nil) // idempotent
-	h.do("PUT", base+"/groups/"+g.Id+"/members/unknown", nil, 404, nil)
+	h.do("PUT", base+"/groups/"+string(g.Id)+"/members/"+u1, nil, 204, nil)
+	h.do("PUT", base+"/groups/"+string(g.Id)+"/members/"+u1, nil, 204, nil) // idempotent
+	h.do("PUT", base+"/groups/"+string(g.Id)+"/members/unknown", nil, 404, nil)
 	var members api.GroupMemberIds
-	h.do("GET", "/api/v3/enterprises/"+ent+"/groups/"+g.Id+"/members", nil, 200, &members)
-	if diff := cmp.Diff(api.GroupMemberIds{{u1}}, members); diff != "" {
+	h.do("GET", "/api/v3/enterprises/"+ent+"/groups/"+string(g.Id)+"/members", nil, 200, &members)
+	if diff := cmp.Diff(api.GroupMemberIds{{api.ID(u1)}}, members); diff != "" {
 		t.Fatalf("members (-want +got):\n%s", diff)
 	}
-	h.do("DELETE", base+"/groups/"+g.Id+"/members/"+u1, nil, 204, nil)
-	h.do("DELETE", base+"/groups/"+g.Id+"/members/"+u1, nil, 204, nil) // idempotent
-	gid := g.Id
+	h.do("DELETE", base+"/groups/"+string(g.Id)+"/members/"+u1, nil, 204, nil)
+	h.do("DELETE", base+"/groups/"+string(g.Id)+"/members/"+u1, nil, 204, nil) // idempotent
+	gid := string(g.Id)
 	g = api.UserGroup{}
 	h.do("PUT", base+"/groups/"+gid, map[string]any{"name": "Engineering"}, 200, &g)
 	if g.Name != "Engineering" || deref(g.Description) != "" {
@@ -228,8 +228,8 @@ func TestGroupsAndRoles(t *testing.T) {
 	if len(groups) != 1 || groups[0].Name != "Engineering" {
 		t.Fatalf("groups %+v", groups)
 	}
-	h.do("DELETE", base+"/groups/"+g.Id, nil, 200, nil)
-	h.do("DELETE", base+"/groups/"+g.Id+"/members/"+u1, nil, 404, nil)
+	h.do("DELETE", base+"/groups/"+string(g.Id), nil, 200, nil)
+	h.do("DELETE", base+"/groups/"+string(g.Id)+"/members/"+u1, nil, 404, nil)
 
 	r1 := h.createRole(ent, "admin")
 	h.createRole(ent, "reader")
@@ -259,7 +259,7 @@ func TestV3Operations(t *testing.T) {
 	h.s.AddCredential(Credential{Tokens: []string{"ent-token"}, Name: "Ent bot", EnterpriseID: ent})
 	var me api.CurrentUserV3
 	h.do("GET", "/api/v3/users/me", nil, 200, &me, "Authorization", "Bearer ent-token")
-	if me.EnterpriseId != ent || deref(me.Nickname) != "Ent bot" || me.UserId == "" {
+	if string(me.EnterpriseId) != ent || deref(me.Nickname) != "Ent bot" || me.UserId == "" {
 		t.Fatalf("me %+v", me)
 	}
 	// v3 create takes the enterprise from the token, or from enterpriseId.
@@ -272,11 +272,11 @@ func TestV3Operations(t *testing.T) {
 	if len(*list.Users) != 3 {
 		t.Fatalf("v3 users: %d", len(*list.Users))
 	}
-	h.do("PUT", "/api/v3/users?Userid="+deref(res.UserId), nil, 200, nil)
+	h.do("PUT", "/api/v3/users?Userid="+string(deref(res.UserId)), nil, 200, nil)
 	h.do("POST", "/api/v3/users/password/reset?login=v3user", nil, 200, nil)
 	h.do("POST", "/api/v3/users/password/reset?login=ghost", nil, 404, nil)
-	h.do("DELETE", "/api/v3/users?userId="+deref(res.UserId), nil, 200, nil)
-	h.do("DELETE", "/api/v3/users?userId="+deref(res.UserId), nil, 404, nil)
+	h.do("DELETE", "/api/v3/users?userId="+string(deref(res.UserId)), nil, 200, nil)
+	h.do("DELETE", "/api/v3/users?userId="+string(deref(res.UserId)), nil, 404, nil)
 }
 
 func TestGeneratedClientRoundTrip(t *testing.T) {
@@ -294,11 +294,11 @@ func TestGeneratedClientRoundTrip(t *testing.T) {
 	if err != nil || cr.JSON200 == nil {
 		t.Fatalf("create: %v %s", err, cr.Body)
 	}
-	ur, err := c.ListEnterpriseUsersWithResponse(ctx, cr.JSON200.EnterpriseId, &api.ListEnterpriseUsersParams{})
+	ur, err := c.ListEnterpriseUsersWithResponse(ctx, string(cr.JSON200.EnterpriseId), &api.ListEnterpriseUsersParams{})
 	if err != nil || ur.JSON200 == nil || ur.JSON200.Total != 1 {
 		t.Fatalf("list: %v %s", err, ur.Body)
 	}
-	gr, err := c.GetEnterpriseUserWithResponse(ctx, cr.JSON200.EnterpriseId, "missing", &api.GetEnterpriseUserParams{})
+	gr, err := c.GetEnterpriseUserWithResponse(ctx, string(cr.JSON200.EnterpriseId), "missing", &api.GetEnterpriseUserParams{})
 	if err != nil || gr.StatusCode() != 404 || gr.JSON404 == nil || gr.JSON404.RequestId == "" {
 		t.Fatalf("404: %v %d %s", err, gr.StatusCode(), gr.Body)
 	}

@@ -110,17 +110,18 @@ type CompanySearchResponse struct {
 	ValidationMessages   *[]string         `json:"validationMessages,omitempty"`
 }
 
-// CompanySummary A managed company. Seed 003 documents resourceId; the other fields are extensions.
+// CompanySummary A managed company. Seed 003 documents `resourceId` (an opaque `Id`, e.g.
+// `xC5kfGz7w2Nz`), the Company ID to send in X-KEEPNET-Company-Id; the other fields
+// are extensions.
 type CompanySummary struct {
 	CreateTime             *time.Time `json:"createTime,omitempty"`
 	LicenseTargetUserLimit *int       `json:"licenseTargetUserLimit,omitempty"`
 	Name                   *string    `json:"name,omitempty"`
 
-	// ResourceId The Company ID to send in X-KEEPNET-Company-Id.
-	//
-	// Example: xC5kfGz7w2Nz
-	ResourceId      string `json:"resourceId"`
-	TargetUserCount *int   `json:"targetUserCount,omitempty"`
+	// ResourceId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	ResourceId      Id   `json:"resourceId"`
+	TargetUserCount *int `json:"targetUserCount,omitempty"`
 }
 
 // CreateEnterpriseRequest Seed 002's body for creating an enterprise.
@@ -171,12 +172,15 @@ type CreateEnterpriseWebhookRequest struct {
 
 // CurrentUserV3 Seed 001's current user. `apiKey` and `token` are secrets the platform returns;
 // the operator ignores them and never logs them.
+//
+// Example: {"ccs":"ccs.apizee.com","enterpriseId":15,"is_agent":"true","nickname":"John Doe","photo_url":"https://my.site.com/root/to/photo.jpg","userId":12}
 type CurrentUserV3 struct {
 	ApiKey *string `json:"apiKey,omitempty"`
 	Ccs    *string `json:"ccs,omitempty"`
 
-	// EnterpriseId Example: 15
-	EnterpriseId string `json:"enterpriseId"`
+	// EnterpriseId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	EnterpriseId Id `json:"enterpriseId"`
 
 	// IsAgent Example: true
 	IsAgent  *string `json:"is_agent,omitempty"`
@@ -184,8 +188,9 @@ type CurrentUserV3 struct {
 	PhotoUrl *string `json:"photo_url,omitempty"`
 	Token    *string `json:"token,omitempty"`
 
-	// UserId Example: 12
-	UserId string `json:"userId"`
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId Id `json:"userId"`
 }
 
 // DeleteResponse Seed 000 names this schema; its fields are an extension.
@@ -211,7 +216,9 @@ type DomainStatus string
 
 // DomainVerificationStatusResponse Seed 000 names this schema; its fields are an extension.
 type DomainVerificationStatusResponse struct {
-	DomainId      string     `json:"domain_id"`
+	// DomainId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	DomainId      Id         `json:"domain_id"`
 	LastCheckedAt *time.Time `json:"last_checked_at,omitempty"`
 	Message       *string    `json:"message,omitempty"`
 	NextCheckAt   *time.Time `json:"next_check_at,omitempty"`
@@ -226,7 +233,9 @@ type DomainVerificationStatusResponse struct {
 
 // DomainVerifyResponse Seed 000 names this schema; its fields are an extension.
 type DomainVerifyResponse struct {
-	DomainId      string     `json:"domain_id"`
+	// DomainId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	DomainId      Id         `json:"domain_id"`
 	LastCheckedAt *time.Time `json:"last_checked_at,omitempty"`
 
 	// Message Why verification failed, when it did.
@@ -238,13 +247,19 @@ type DomainVerifyResponse struct {
 	Verified bool         `json:"verified"`
 }
 
-// EnterpriseCreated Seed 002's 200 body for createEnterprise.
+// EnterpriseCreated Seed 002's 200 body for createEnterprise. The seed documents `enterpriseId` and
+// `userId` as 32 lowercase hex strings (pattern `^[0-9a-f]{32}$`, e.g.
+// `59cd72485007a239fb00282ed480da1f`); the contract types them as `Id`, like every
+// id in a response, because seed 000 types the same enterprises' and users' ids as
+// Long.
 type EnterpriseCreated struct {
-	// EnterpriseId Example: 59cd72485007a239fb00282ed480da1f
-	EnterpriseId string `json:"enterpriseId"`
+	// EnterpriseId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	EnterpriseId Id `json:"enterpriseId"`
 
-	// UserId Example: 59cd72485007a239fb00282ed480da1f
-	UserId string `json:"userId"`
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId Id `json:"userId"`
 }
 
 // EnterpriseDomainResponse Seed 000 names this schema; its fields are an extension.
@@ -252,8 +267,11 @@ type EnterpriseDomainResponse struct {
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 
 	// Domain Example: acme.test
-	Domain        string     `json:"domain"`
-	Id            string     `json:"id"`
+	Domain string `json:"domain"`
+
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id            Id         `json:"id"`
 	IsPrimary     *bool      `json:"is_primary,omitempty"`
 	LastCheckedAt *time.Time `json:"last_checked_at,omitempty"`
 	NextCheckAt   *time.Time `json:"next_check_at,omitempty"`
@@ -275,6 +293,7 @@ type EnterpriseGroupRequest struct {
 }
 
 // EnterpriseResponse An enterprise as getEnterprise returns it (extension; names follow seed 002).
+// `userId` is the admin user's id.
 type EnterpriseResponse struct {
 	AdditionalAdmins []string   `json:"additionalAdmins"`
 	CreatedAt        *time.Time `json:"createdAt,omitempty"`
@@ -282,22 +301,28 @@ type EnterpriseResponse struct {
 	// Email The admin's email given at creation.
 	Email string `json:"email"`
 
-	// EnterpriseId Example: 59cd72485007a239fb00282ed480da1f
-	EnterpriseId string `json:"enterpriseId"`
+	// EnterpriseId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	EnterpriseId Id `json:"enterpriseId"`
 
-	// OrganizationId Example: 59cd72485007a239fb00282ed480da1f
-	OrganizationId       string                 `json:"organizationId"`
+	// OrganizationId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	OrganizationId       Id                     `json:"organizationId"`
 	ThirdPartyIdentifier []ThirdPartyIdentifier `json:"thirdPartyIdentifier"`
 
-	// UserId The admin user's id.
-	UserId string `json:"userId"`
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId Id `json:"userId"`
 }
 
 // EnterpriseRoleResponse Seed 000 names this schema; its fields are an extension.
 type EnterpriseRoleResponse struct {
 	CreatedAt   *time.Time `json:"created_at,omitempty"`
 	Description *string    `json:"description,omitempty"`
-	Id          string     `json:"id"`
+
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id          Id         `json:"id"`
 	Name        string     `json:"name"`
 	Permissions []string   `json:"permissions"`
 	UpdatedAt   *time.Time `json:"updated_at,omitempty"`
@@ -309,11 +334,14 @@ type EnterpriseUserResponse struct {
 	Department *string    `json:"department,omitempty"`
 	Email      *string    `json:"email,omitempty"`
 	FirstName  *string    `json:"first_name,omitempty"`
-	Id         string     `json:"id"`
-	LastName   *string    `json:"last_name,omitempty"`
-	Mobile     *string    `json:"mobile,omitempty"`
-	Phone      *string    `json:"phone,omitempty"`
-	RoleIds    []string   `json:"role_ids"`
+
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id       Id      `json:"id"`
+	LastName *string `json:"last_name,omitempty"`
+	Mobile   *string `json:"mobile,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
+	RoleIds  []Id    `json:"role_ids"`
 
 	// Status A user's state (seed 000 mentions active and suspended).
 	Status    EnterpriseUserStatus `json:"status"`
@@ -330,7 +358,10 @@ type EnterpriseWebhookResponse struct {
 	Active    bool       `json:"active"`
 	CreatedAt *time.Time `json:"created_at,omitempty"`
 	Events    []string   `json:"events"`
-	Id        string     `json:"id"`
+
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id        Id         `json:"id"`
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 	Url       string     `json:"url"`
 }
@@ -357,7 +388,13 @@ type Error struct {
 }
 
 // GroupMemberIds Seed 001's member list, a list of lists of user ids (`[[111, 123]]`).
-type GroupMemberIds = [][]string
+//
+// Example: [[111,123]]
+type GroupMemberIds = [][]Id
+
+// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+// 32-hex strings). Clients keep a number's exact digits and always send strings.
+type Id = ID
 
 // PaginatedResponseEnterpriseDomainResponse Seed 000 names this schema; its fields are an extension.
 type PaginatedResponseEnterpriseDomainResponse struct {
@@ -399,7 +436,10 @@ type PaginatedResponseEnterpriseWebhookResponse struct {
 type PasswordResetResponse struct {
 	// TemporaryPassword The new temporary password; communicate it securely.
 	TemporaryPassword string `json:"temporary_password"`
-	UserId            string `json:"user_id"`
+
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId Id `json:"user_id"`
 }
 
 // TargetUserCreateRequest Seed 003's body for POST /api/target-users, with its length limits.
@@ -419,12 +459,13 @@ type TargetUserCreateRequest struct {
 	TimeZoneId             *string   `json:"timeZoneId,omitempty"`
 }
 
-// TargetUserResult Seed 003's 200 body for POST /api/target-users; `resourceId` is an extension.
+// TargetUserResult Seed 003's 200 body for POST /api/target-users; `resourceId`, the new target user's id, is an extension.
 type TargetUserResult struct {
 	Message *string `json:"message,omitempty"`
 
-	// ResourceId The new target user's id.
-	ResourceId         *string   `json:"resourceId,omitempty"`
+	// ResourceId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	ResourceId         *Id       `json:"resourceId,omitempty"`
 	Status             *string   `json:"status,omitempty"`
 	ValidationMessages *[]string `json:"validationMessages,omitempty"`
 }
@@ -511,39 +552,49 @@ type UpdateEnterpriseWebhookRequest struct {
 }
 
 // UserGroup Seed 001's user group.
+//
+// Example: {"description":"Sales representatives for North America","external_reference":null,"id":103,"name":"Sales Team"}
 type UserGroup struct {
 	// Description Example: Sales representatives for North America
 	Description       *string `json:"description,omitempty"`
 	ExternalReference *string `json:"external_reference,omitempty"`
 
-	// Id Example: 103
-	Id string `json:"id"`
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id Id `json:"id"`
 
 	// Name Example: Sales Team
 	Name string `json:"name"`
 }
 
 // UserIdLookup Seed 001's answer to GET /api/v3/users/id (`enterpriseOd` is the seed's spelling).
+//
+// Example: {"enterpriseOd":18,"firstName":"John","lastName":"Doe","resultCode":"OK","userId":"12"}
 type UserIdLookup struct {
-	// EnterpriseOd Example: 18
-	EnterpriseOd *string `json:"enterpriseOd,omitempty"`
+	// EnterpriseOd An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	EnterpriseOd *Id     `json:"enterpriseOd,omitempty"`
 	FirstName    *string `json:"firstName,omitempty"`
 	LastName     *string `json:"lastName,omitempty"`
 
 	// ResultCode Example: OK
 	ResultCode *string `json:"resultCode,omitempty"`
 
-	// UserId Example: 12
-	UserId string `json:"userId"`
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId Id `json:"userId"`
 }
 
 // V3Enterprise The enterprise nested in seed 001's user. `apiKey` is a secret.
 type V3Enterprise struct {
 	ApiKey *string `json:"apiKey,omitempty"`
 	Domain *string `json:"domain,omitempty"`
-	Id     *string `json:"id,omitempty"`
-	Logo   *string `json:"logo,omitempty"`
-	Name   *string `json:"name,omitempty"`
+
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id   *Id     `json:"id,omitempty"`
+	Logo *string `json:"logo,omitempty"`
+	Name *string `json:"name,omitempty"`
 }
 
 // V3Result Seed 001's result body.
@@ -553,23 +604,34 @@ type V3Result struct {
 }
 
 // V3User Seed 001's user as listEnterpriseUsersV3 returns it.
+//
+// Example: {"first_name":"John","id":12,"is_agent":"false","last_name":"Doe","nickname":"John Doe","profileId":25,"userId":12,"username":"my.username@email.com"}
 type V3User struct {
 	Email *string `json:"email,omitempty"`
 
 	// Enterprise The enterprise nested in seed 001's user. `apiKey` is a secret.
 	Enterprise *V3Enterprise `json:"enterprise,omitempty"`
 	FirstName  *string       `json:"first_name,omitempty"`
-	Id         *string       `json:"id,omitempty"`
-	IsAgent    *string       `json:"is_agent,omitempty"`
-	LastName   *string       `json:"last_name,omitempty"`
-	Mobile     *string       `json:"mobile,omitempty"`
-	Nickname   *string       `json:"nickname,omitempty"`
-	Phone      *string       `json:"phone,omitempty"`
-	PhotoUrl   *string       `json:"photo_url,omitempty"`
-	ProfileId  *string       `json:"profileId,omitempty"`
-	Title      *string       `json:"title,omitempty"`
-	UserId     *string       `json:"userId,omitempty"`
-	Username   *string       `json:"username,omitempty"`
+
+	// Id An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	Id       *Id     `json:"id,omitempty"`
+	IsAgent  *string `json:"is_agent,omitempty"`
+	LastName *string `json:"last_name,omitempty"`
+	Mobile   *string `json:"mobile,omitempty"`
+	Nickname *string `json:"nickname,omitempty"`
+	Phone    *string `json:"phone,omitempty"`
+	PhotoUrl *string `json:"photo_url,omitempty"`
+
+	// ProfileId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	ProfileId *Id     `json:"profileId,omitempty"`
+	Title     *string `json:"title,omitempty"`
+
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId   *Id     `json:"userId,omitempty"`
+	Username *string `json:"username,omitempty"`
 }
 
 // V3UserList Seed 001's answer to GET /api/v3/enterprises/{enterpriseId}/users.
@@ -578,12 +640,15 @@ type V3UserList struct {
 }
 
 // V3UserResult Seed 001's answer to create, update and delete user.
+//
+// Example: {"resultCode":"OK","userId":"12"}
 type V3UserResult struct {
 	// ResultCode Example: OK
 	ResultCode *string `json:"resultCode,omitempty"`
 
-	// UserId Example: 12
-	UserId *string `json:"userId,omitempty"`
+	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
+	// 32-hex strings). Clients keep a number's exact digits and always send strings.
+	UserId *Id `json:"userId,omitempty"`
 }
 
 // WebhookTestResponse Seed 000 names this schema; its fields are an extension.
@@ -1292,7 +1357,8 @@ type ClientInterface interface {
 	//
 	// Seed 001: get all members of an enterprise group. The seed's example answer is
 	// a list holding one list of member user ids (`[[111, 123]]`); the contract keeps
-	// that shape, types the ids as strings, and clients flatten it.
+	// that shape, types each id as `Id` (a JSON string or integer), and clients flatten
+	// it.
 	//
 	// Corresponds with GET /api/v3/enterprises/{enterpriseId}/groups/{groupId}/members (the `ListEnterpriseGroupMembers` operationId).
 	ListEnterpriseGroupMembers(ctx context.Context, enterpriseId V3EnterpriseId, groupId string, params *ListEnterpriseGroupMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1979,7 +2045,8 @@ func (c *Client) ListEnterpriseGroups(ctx context.Context, enterpriseId V3Enterp
 //
 // Seed 001: get all members of an enterprise group. The seed's example answer is
 // a list holding one list of member user ids (`[[111, 123]]`); the contract keeps
-// that shape, types the ids as strings, and clients flatten it.
+// that shape, types each id as `Id` (a JSON string or integer), and clients flatten
+// it.
 //
 // Corresponds with GET /api/v3/enterprises/{enterpriseId}/groups/{groupId}/members (the `ListEnterpriseGroupMembers` operationId).
 func (c *Client) ListEnterpriseGroupMembers(ctx context.Context, enterpriseId V3EnterpriseId, groupId string, params *ListEnterpriseGroupMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6221,7 +6288,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Seed 001: get all members of an enterprise group. The seed's example answer is
 	// a list holding one list of member user ids (`[[111, 123]]`); the contract keeps
-	// that shape, types the ids as strings, and clients flatten it.
+	// that shape, types each id as `Id` (a JSON string or integer), and clients flatten
+	// it.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11329,7 +11397,8 @@ func (c *ClientWithResponses) ListEnterpriseGroupsWithResponse(ctx context.Conte
 //
 // Seed 001: get all members of an enterprise group. The seed's example answer is
 // a list holding one list of member user ids (`[[111, 123]]`); the contract keeps
-// that shape, types the ids as strings, and clients flatten it.
+// that shape, types each id as `Id` (a JSON string or integer), and clients flatten
+// it.
 //
 // Returns a wrapper object for the known response body format(s).
 //
