@@ -52,7 +52,9 @@ func FuzzDecodeError(f *testing.F) {
 // uses: they either decode or return a KindUnavailable *Error, never panic.
 func FuzzDecodeResponse(f *testing.F) {
 	f.Add([]byte(`{"data":[{"id":"1","username":"u","role_ids":[],"status":"active"}],"page":1,"per_page":100,"total":1,"total_pages":1}`))
+	f.Add([]byte(`{"data":[{"id":12,"username":"u","role_ids":[25,12345678901234567890,"r"],"status":"active"}],"page":1,"per_page":100,"total":1,"total_pages":1}`))
 	f.Add([]byte(`[[111,123]]`))
+	f.Add([]byte(`[[111,true]]`))
 	f.Add([]byte(`[["111","123"]]`))
 	f.Add([]byte(`{"enterpriseId":"x","userId":null}`))
 	f.Add([]byte(`{"tested_at":"not a time","success":true}`))
