@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -45,6 +46,23 @@ type Options struct {
 	UserAgent string
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of failed reconciles.
 	RetryBaseDelay, RetryMaxDelay time.Duration
+}
+
+// CacheOptions is the informer cache every manager of the operator uses. Cached
+// objects lose their managedFields: the operator never reads them, and at 10,000
+// objects they are a large share of the cache's memory (updates from a cached copy
+// keep the server's managedFields, since an absent list means "unchanged").
+// Non-empty namespaces restrict namespaced kinds (and the Secret metadata watches)
+// to those namespaces; PlatformConfig is cluster-scoped and always watched.
+func CacheOptions(namespaces []string) cache.Options {
+	opts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	for _, ns := range namespaces {
+		if opts.DefaultNamespaces == nil {
+			opts.DefaultNamespaces = map[string]cache.Config{}
+		}
+		opts.DefaultNamespaces[ns] = cache.Config{}
+	}
+	return opts
 }
 
 // RBAC: the operator reads and writes its own kinds, reads Namespaces (namespaceSelector),
