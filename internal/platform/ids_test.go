@@ -112,15 +112,16 @@ func TestNumericIDs(t *testing.T) {
 			want:    "Tmp-1",
 		},
 		{
+			// Seed 002 gives this body exactly: 32-hex strings, never numbers.
 			name: "CreateEnterprise",
 			answers: map[string]string{
-				"POST /api/v2/organization/59cd72485007a239fb00282ed480da1f/enterprise": `{"enterpriseId": 15, "userId": 12}`,
+				"POST /api/v2/organization/59cd72485007a239fb00282ed480da1f/enterprise": `{"enterpriseId": "0123456789abcdef0123456789abcdef", "userId": "59cd72485007a239fb00282ed480da1f"}`,
 			},
 			call: func(ctx context.Context, c Client) (any, error) {
 				return c.CreateEnterprise(ctx, EnterpriseCreate{
 					OrganizationID: "59cd72485007a239fb00282ed480da1f", AdminEmail: "a@acme.test", IdempotencyKey: "k"})
 			},
-			want: &EnterpriseCreated{EnterpriseID: "15", AdminUserID: "12"},
+			want: &EnterpriseCreated{EnterpriseID: "0123456789abcdef0123456789abcdef", AdminUserID: "59cd72485007a239fb00282ed480da1f"},
 		},
 		{
 			name: "GetEnterprise",

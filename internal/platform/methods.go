@@ -129,7 +129,7 @@ func (c *client) CreateEnterprise(ctx context.Context, in EnterpriseCreate) (*En
 	if err != nil {
 		return nil, err
 	}
-	return &EnterpriseCreated{EnterpriseID: string(out.EnterpriseId), AdminUserID: string(out.UserId)}, nil
+	return &EnterpriseCreated{EnterpriseID: out.EnterpriseId, AdminUserID: out.UserId}, nil
 }
 
 func (c *client) GetEnterprise(ctx context.Context, enterpriseID string) (*Enterprise, error) {

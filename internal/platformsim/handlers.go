@@ -300,7 +300,7 @@ func (h *strictServer) CreateEnterprise(ctx context.Context, req api.CreateEnter
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterprise200JSONResponse{EnterpriseId: api.ID(e.ID), UserId: api.ID(e.AdminUserID)}, nil
+	return api.CreateEnterprise200JSONResponse{EnterpriseId: e.ID, UserId: e.AdminUserID}, nil
 }
 
 func (h *strictServer) GetEnterprise(ctx context.Context, req api.GetEnterpriseRequestObject) (api.GetEnterpriseResponseObject, error) {

@@ -294,11 +294,11 @@ func TestGeneratedClientRoundTrip(t *testing.T) {
 	if err != nil || cr.JSON200 == nil {
 		t.Fatalf("create: %v %s", err, cr.Body)
 	}
-	ur, err := c.ListEnterpriseUsersWithResponse(ctx, string(cr.JSON200.EnterpriseId), &api.ListEnterpriseUsersParams{})
+	ur, err := c.ListEnterpriseUsersWithResponse(ctx, cr.JSON200.EnterpriseId, &api.ListEnterpriseUsersParams{})
 	if err != nil || ur.JSON200 == nil || ur.JSON200.Total != 1 {
 		t.Fatalf("list: %v %s", err, ur.Body)
 	}
-	gr, err := c.GetEnterpriseUserWithResponse(ctx, string(cr.JSON200.EnterpriseId), "missing", &api.GetEnterpriseUserParams{})
+	gr, err := c.GetEnterpriseUserWithResponse(ctx, cr.JSON200.EnterpriseId, "missing", &api.GetEnterpriseUserParams{})
 	if err != nil || gr.StatusCode() != 404 || gr.JSON404 == nil || gr.JSON404.RequestId == "" {
 		t.Fatalf("404: %v %d %s", err, gr.StatusCode(), gr.Body)
 	}

@@ -247,19 +247,14 @@ type DomainVerifyResponse struct {
 	Verified bool         `json:"verified"`
 }
 
-// EnterpriseCreated Seed 002's 200 body for createEnterprise. The seed documents `enterpriseId` and
-// `userId` as 32 lowercase hex strings (pattern `^[0-9a-f]{32}$`, e.g.
-// `59cd72485007a239fb00282ed480da1f`); the contract types them as `Id`, like every
-// id in a response, because seed 000 types the same enterprises' and users' ids as
-// Long.
+// EnterpriseCreated Seed 002's 200 body for createEnterprise, exactly as the seed gives it: both ids
+// are 32 lowercase hex strings (unlike the `Id` of seed 000/001 answers).
 type EnterpriseCreated struct {
-	// EnterpriseId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
-	// 32-hex strings). Clients keep a number's exact digits and always send strings.
-	EnterpriseId Id `json:"enterpriseId"`
+	// EnterpriseId Example: 59cd72485007a239fb00282ed480da1f
+	EnterpriseId string `json:"enterpriseId"`
 
-	// UserId An opaque id, a JSON string or integer (seeds 000/001 answer numbers, seed 002
-	// 32-hex strings). Clients keep a number's exact digits and always send strings.
-	UserId Id `json:"userId"`
+	// UserId Example: 59cd72485007a239fb00282ed480da1f
+	UserId string `json:"userId"`
 }
 
 // EnterpriseDomainResponse Seed 000 names this schema; its fields are an extension.
