@@ -58,7 +58,7 @@ func verifiedDomainChecks() int {
 	return n
 }
 
-var _ = describeChildKind(childKind{
+var domainKind = childKind{
 	kind:     "Domain",
 	createOp: "createEnterpriseDomain",
 	// verifyEnterpriseDomain is counted per domain (objectWrites): other specs' pending
@@ -86,7 +86,9 @@ var _ = describeChildKind(childKind{
 		Expect(err).NotTo(HaveOccurred())
 		return d.ID
 	},
-})
+}
+
+var _ = describeChildKind(domainKind)
 
 var _ = Describe("Domain verification", Ordered, func() {
 	var ent *v1alpha1.Enterprise

@@ -34,7 +34,7 @@ func roleState(entID, id string) platformsim.Role {
 	return platformsim.Role{}
 }
 
-var _ = describeChildKind(childKind{
+var roleKind = childKind{
 	kind:     "EnterpriseRole",
 	createOp: "createEnterpriseRole",
 	writeOps: []string{"createEnterpriseRole", "updateEnterpriseRole", "deleteEnterpriseRole"},
@@ -71,4 +71,6 @@ var _ = describeChildKind(childKind{
 		Expect(err).NotTo(HaveOccurred())
 		return r.ID
 	},
-})
+}
+
+var _ = describeChildKind(roleKind)

@@ -40,7 +40,7 @@ func userState(entID, id string) platformsim.User {
 var userWriteOps = []string{"createEnterpriseUser", "updateEnterpriseUser", "deleteEnterpriseUser",
 	"suspendEnterpriseUser", "activateEnterpriseUser", "resetEnterpriseUserPassword"}
 
-var _ = describeChildKind(childKind{
+var userKind = childKind{
 	kind:     "EnterpriseUser",
 	createOp: "createEnterpriseUser",
 	writeOps: userWriteOps,
@@ -71,7 +71,9 @@ var _ = describeChildKind(childKind{
 		Expect(err).NotTo(HaveOccurred())
 		return u.ID
 	},
-})
+}
+
+var _ = describeChildKind(userKind)
 
 var _ = Describe("EnterpriseUser", Ordered, func() {
 	var ent *v1alpha1.Enterprise

@@ -105,13 +105,27 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 		}
 		// A Secret change brings it back at once; the interval is a safety net.
 		return ctrl.Result{RequeueAfter: interval}, nil
-	case c2.Outcome == managed.OutcomeWaiting:
-		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
-		return ctrl.Result{RequeueAfter: c2.After}, nil
-	default:
-		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
-		return ctrl.Result{}, err
 	}
+	// The platform is unavailable or rate limiting: that says nothing about the
+	// credentials. Ones this generation already proved keep the PlatformConfig Ready,
+	// so a blip does not stop every object that uses it (each would wait for it to be
+	// Ready again); Synced says the last check failed, and why.
+	if provenValid(pc) {
+		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionSynced, metav1.ConditionFalse, c2.Reason, c2.Message)
+	} else {
+		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
+	}
+	if c2.Outcome == managed.OutcomeWaiting {
+		return ctrl.Result{RequeueAfter: c2.After}, nil
+	}
+	return ctrl.Result{}, err
+}
+
+// provenValid reports whether a check of this generation found the credentials valid.
+func provenValid(pc *v1alpha1.PlatformConfig) bool {
+	c := meta.FindStatusCondition(pc.Status.Conditions, v1alpha1.ConditionReady)
+	return c != nil && c.Status == metav1.ConditionTrue && c.Reason == v1alpha1.ReasonCredentialsValid &&
+		c.ObservedGeneration == pc.Generation
 }
 
 func (r *PlatformConfigReconciler) reconcileDelete(ctx context.Context, pc *v1alpha1.PlatformConfig) (ctrl.Result, error) {

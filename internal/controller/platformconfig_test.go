@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platformsim"
@@ -75,5 +76,29 @@ var _ = Describe("PlatformConfig credential rotation", func() {
 		update(e, func(e *v1alpha1.Enterprise) { e.Spec.AdditionalAdmins = []string{"after-recovery@example.com"} })
 		Eventually(admins, eventuallyTO, 100*time.Millisecond).Should(ConsistOf("after-recovery@example.com"))
 		waitReady(e)
+	})
+})
+
+var _ = Describe("PlatformConfig when the platform is briefly unavailable", func() {
+	It("stays Ready on proven credentials, reports the failed check in Synced, and recovers", func() {
+		pc := &v1alpha1.PlatformConfig{}
+		Expect(k8s.Get(ctx, client.ObjectKey{Name: configName}, pc)).To(Succeed())
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonCredentialsValid)
+
+		// Every credential check fails until the faults are lifted (the client's own
+		// retries of the read included).
+		Expect(sim.SetFaults(platformsim.Faults{FailNext: map[string]int{"getCurrentUser": 1000}, ErrorStatus: 503})).To(Succeed())
+		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
+		annotate(pc, "test.enterprise-operator.dev/check", randHex(4))
+		waitCondition(pc, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonPlatformUnavailable)
+		Expect(conditionOf(pc, v1alpha1.ConditionReady).Status).To(Equal(metav1.ConditionTrue), "a platform blip says nothing about the credentials")
+
+		// Objects that use it carry on meanwhile.
+		e := readyEnterprise()
+		cleanup(e)
+
+		Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed())
+		waitCondition(pc, v1alpha1.ConditionSynced, metav1.ConditionTrue)
+		Expect(conditionOf(pc, v1alpha1.ConditionReady).Reason).To(Equal(v1alpha1.ReasonCredentialsValid))
 	})
 })

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +21,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -243,10 +246,18 @@ func waitReady(obj client.Object) {
 
 func waitGone(obj client.Object) {
 	GinkgoHelper()
-	Eventually(func() bool {
+	Eventually(func() error {
 		err := k8s.Get(ctx, client.ObjectKeyFromObject(obj), obj)
-		return err != nil && client.IgnoreNotFound(err) == nil
-	}, eventuallyTO, 100*time.Millisecond).Should(BeTrue(), "%s still exists", obj.GetName())
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		// Say why it is still there: its finalizers and conditions.
+		b, _ := json.Marshal(obj)
+		return fmt.Errorf("%T %s still exists: %s", obj, obj.GetName(), b)
+	}, eventuallyTO, 100*time.Millisecond).Should(Succeed())
 }
 
 // enterpriseState returns the simulator's view of one enterprise.

@@ -34,7 +34,7 @@ func groupState(entID, id string) platformsim.Group {
 	return platformsim.Group{}
 }
 
-var _ = describeChildKind(childKind{
+var groupKind = childKind{
 	kind:     "UserGroup",
 	createOp: "createEnterpriseGroup",
 	writeOps: []string{"createEnterpriseGroup", "updateEnterpriseGroup", "deleteEnterpriseGroup",
@@ -64,7 +64,9 @@ var _ = describeChildKind(childKind{
 		Expect(err).NotTo(HaveOccurred())
 		return g.ID
 	},
-})
+}
+
+var _ = describeChildKind(groupKind)
 
 var _ = Describe("UserGroup membership", func() {
 	It("follows spec.members and the memberSelector as users are labelled and relabelled", func() {

@@ -47,7 +47,7 @@ func webhookState(entID, id string) platformsim.WebhookSnapshot {
 	return platformsim.WebhookSnapshot{}
 }
 
-var _ = describeChildKind(childKind{
+var webhookKind = childKind{
 	kind:     "Webhook",
 	createOp: "createEnterpriseWebhook",
 	writeOps: []string{"createEnterpriseWebhook", "updateEnterpriseWebhook", "deleteEnterpriseWebhook", "testEnterpriseWebhook"},
@@ -78,7 +78,9 @@ var _ = describeChildKind(childKind{
 		Expect(err).NotTo(HaveOccurred())
 		return w.ID
 	},
-})
+}
+
+var _ = describeChildKind(webhookKind)
 
 var _ = Describe("Webhook", Ordered, func() {
 	var ent *v1alpha1.Enterprise

@@ -232,6 +232,10 @@ func (s *Server) SetFaults(f Faults) error { return s.faults.set(f) }
 // Faults returns the faults in force, with remaining FailNext/DropResponse counts.
 func (s *Server) Faults() Faults { return s.faults.get() }
 
+// InjectedFaults is how many faults fired since the simulator started: injected
+// errors and rejections, 429s of the server-side rate limit, and dropped responses.
+func (s *Server) InjectedFaults() int { return s.faults.injectedCount() }
+
 // SetTXT publishes a TXT record in the embedded DNS server.
 func (s *Server) SetTXT(name string, values ...string) error {
 	if s.dns == nil {

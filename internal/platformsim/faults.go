@@ -113,6 +113,9 @@ type faultState struct {
 	limiter *rate.Limiter
 	rnd     *mrand.Rand
 	now     func() time.Time
+	// injected counts the faults that fired (errors, rejections, 429s and dropped
+	// responses), so a test can tell that its faults were exercised.
+	injected int
 }
 
 func newFaultState(seed int64, now func() time.Time) *faultState {
@@ -174,6 +177,7 @@ func (fs *faultState) rateLimited() (int, bool) {
 	if fs.limiter.AllowN(now, 1) {
 		return 0, false
 	}
+	fs.injected++
 	r := fs.limiter.ReserveN(now, 1)
 	wait := r.DelayFrom(now)
 	r.CancelAt(now)
@@ -200,6 +204,7 @@ func (fs *faultState) injectedError(op string) *apiError {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	if takeCount(fs.f.RejectNext, op) {
+		fs.injected++
 		return errf(http.StatusBadRequest, NameValidation, map[string]any{"operationId": op, "injected": true},
 			"injected rejection: the platform refuses this %s request", op)
 	}
@@ -214,6 +219,7 @@ func (fs *faultState) injectedError(op string) *apiError {
 	if !fail {
 		return nil
 	}
+	fs.injected++
 	status := fs.f.ErrorStatus
 	if status == 0 {
 		status = []int{500, 503}[fs.rnd.IntN(2)]
@@ -230,7 +236,18 @@ func (fs *faultState) injectedError(op string) *apiError {
 func (fs *faultState) dropResponse(op string) bool {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	return takeCount(fs.f.DropResponse, op)
+	if !takeCount(fs.f.DropResponse, op) {
+		return false
+	}
+	fs.injected++
+	return true
+}
+
+// injectedCount is how many faults fired since the simulator started.
+func (fs *faultState) injectedCount() int {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	return fs.injected
 }
 
 // ParseOpFloats parses "op=0.1,other=0.5" (flag syntax) into a map.

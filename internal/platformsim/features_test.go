@@ -247,6 +247,9 @@ func TestFaultErrorsAndLatency(t *testing.T) {
 		}
 	}
 	h.do("GET", "/v1/enterprises/"+ent, nil, 200, nil)
+	if n := h.s.InjectedFaults(); n != 2 {
+		t.Fatalf("InjectedFaults() = %d after two injected errors, want 2", n)
+	}
 	start := time.Now()
 	h.do("GET", "/v1/enterprises/"+ent+"/roles", nil, 200, nil)
 	if d := time.Since(start); d < 80*time.Millisecond {
@@ -291,6 +294,9 @@ func TestFaultDroppedResponseStillCommits(t *testing.T) {
 	}
 	if left := h.s.Faults().DropResponse["createEnterpriseUser"]; left != 0 {
 		t.Fatalf("drop counter left %d", left)
+	}
+	if n := h.s.InjectedFaults(); n != 1 {
+		t.Fatalf("InjectedFaults() = %d after one dropped response, want 1", n)
 	}
 }
 
