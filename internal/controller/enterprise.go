@@ -71,8 +71,18 @@ type enterpriseExternal struct {
 // idempotencyKey is derived from the object's UID: a create whose answer was lost, or
 // a crash before the id reached status, repeats the same create and gets the same
 // enterprise back instead of a second one.
+//
+// Recreating an enterprise that was deleted on the platform behind the operator's back
+// needs a key of its own: seed 002 promises only that a key never creates a second
+// enterprise, so the first key may keep answering the deleted one. The recreate's key
+// is derived from the id that is gone, which status keeps until the new id is known,
+// so it too is repeated, not renewed, after a lost answer or a crash.
 func idempotencyKey(e *v1alpha1.Enterprise) string {
-	return "enterprise-operator-" + string(e.UID)
+	key := "enterprise-operator-" + string(e.UID)
+	if gone := e.Status.ExternalID; gone != "" {
+		key += "-after-" + gone
+	}
+	return key
 }
 
 func (x *enterpriseExternal) Observe(ctx context.Context, e *v1alpha1.Enterprise) (managed.Observation, error) {

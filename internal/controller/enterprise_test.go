@@ -36,6 +36,29 @@ var _ = Describe("Enterprise", func() {
 		Expect(n).To(Equal(1))
 	})
 
+	It("recreates an enterprise deleted on the platform with a key of its own, once even when the answer is lost", func() {
+		e := readyEnterprise()
+		cleanup(e)
+		gone := e.Status.ExternalID
+		firstKey := enterpriseState(gone).IdempotencyKey
+		Expect(firstKey).To(ContainSubstring(string(e.UID)))
+
+		Expect(sim.SetFaults(platformsim.Faults{DropResponse: map[string]int{"createEnterprise": 1}})).To(Succeed())
+		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
+		Expect(sim.Delete("enterprise", gone, "")).To(Succeed())
+
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, objKey(e), e)).To(Succeed())
+			g.Expect(e.Status.ExternalID).NotTo(Equal(gone))
+		}, eventuallyTO, 100*time.Millisecond).Should(Succeed())
+		waitReady(e)
+		Expect(sim.Faults().DropResponse).To(BeEmpty(), "the recreate's first answer was lost")
+		Expect(countOrg(e.Spec.OrganizationID)).To(Equal(1))
+		// Not the first key: a platform that remembers keys after deletion would answer
+		// the deleted enterprise to it.
+		Expect(enterpriseState(e.Status.ExternalID).IdempotencyKey).To(Equal(firstKey + "-after-" + gone))
+	})
+
 	It("waits with a reason naming a missing PlatformConfig", func() {
 		e := newEnterprise(newTenant(), "orphan")
 		e.Spec.PlatformConfigRef.Name = "missing"
