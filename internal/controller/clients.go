@@ -168,6 +168,7 @@ func (r *ClientRegistry) Forget(name string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	delete(r.entries, name)
+	forgetMetrics(name)
 }
 
 // configFor builds the client config from the spec and the Secret data; the fingerprint
@@ -181,6 +182,7 @@ func (r *ClientRegistry) configFor(ctx context.Context, pc *v1alpha1.PlatformCon
 		RequestsPerSecond: float64(spec.RateLimit.RequestsPerSecond),
 		Burst:             int(spec.RateLimit.Burst),
 		UserAgent:         r.UserAgent,
+		Recorder:          configRecorder{platformConfig: pc.Name},
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%d\x00", pc.Generation)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -51,6 +52,7 @@ type client struct {
 	auth    authorizer
 	limiter *rate.Limiter
 	log     logr.Logger
+	rec     Recorder
 	// sleep waits d or until ctx is done; replaced in tests.
 	sleep func(ctx context.Context, d time.Duration) error
 }
@@ -75,7 +77,11 @@ func newClient(cfg Config) (*client, error) {
 	c := &client{
 		s:     s,
 		log:   cfg.Logger,
+		rec:   cfg.Recorder,
 		sleep: sleepCtx,
+	}
+	if c.rec == nil {
+		c.rec = nopRecorder{}
 	}
 	switch {
 	case cfg.Limiter != nil:
@@ -192,9 +198,11 @@ func (c *client) backoff(retry int) time.Duration {
 // attempt sends the request once and reads the whole answer.
 // It also returns the bearer token it used, for the refresh after a 401.
 func (c *client) attempt(ctx context.Context, o op, secrets []string, call func(context.Context) (*http.Response, error)) (*answer, string, error) {
+	waitStart := time.Now()
 	if err := c.limiter.Wait(ctx); err != nil {
 		return nil, "", &Error{Kind: KindUnavailable, Operation: o.name, Message: "rate limiter: " + err.Error(), Err: err}
 	}
+	c.rec.Throttled(o.name, time.Since(waitStart))
 	authz, token, err := c.auth.authorization(ctx)
 	if err != nil {
 		return nil, "", err
@@ -202,15 +210,19 @@ func (c *client) attempt(ctx context.Context, o op, secrets []string, call func(
 	actx, cancel := context.WithTimeout(ctx, c.s.timeout)
 	defer cancel()
 	actx = context.WithValue(actx, attemptKey{}, &attempt{authorization: authz})
+	start := time.Now()
 	resp, err := call(actx)
 	if err != nil {
+		c.rec.Request(o.name, CodeTransport, time.Since(start))
 		return nil, token, transportError(o.name, err, c.secretsFor(secrets, token)...)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
 	if err != nil {
+		c.rec.Request(o.name, CodeTransport, time.Since(start))
 		return nil, token, transportError(o.name, fmt.Errorf("reading the response: %w", err), c.secretsFor(secrets, token)...)
 	}
+	c.rec.Request(o.name, strconv.Itoa(resp.StatusCode), time.Since(start))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return &answer{status: resp.StatusCode, header: resp.Header, body: body}, token, nil
 	}

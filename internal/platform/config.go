@@ -113,6 +113,10 @@ type Config struct {
 	// Logger receives retry decisions at V(1) (operation, status, attempt, delay),
 	// never headers, bodies or credentials. Zero value discards.
 	Logger logr.Logger
+
+	// Recorder, when set, receives every request attempt's outcome and duration and
+	// every wait for the rate limiter (see Recorder).
+	Recorder Recorder
 }
 
 // Auth selects the credential. Exactly one of OAuth2 and BearerToken must be set.
