@@ -116,6 +116,12 @@ func (s *scenario) applyTenant(t *testing.T) {
 	g.Expect(emails["alice@acme.example.com"].RoleIDs).To(ConsistOf(roleID))
 	g.Expect(ent.Webhooks).To(ConsistOf(HaveField("URL", s.receiver.srv.URL+"/platform-events")))
 	g.Expect(ent.Domains).To(ConsistOf(And(HaveField("Name", "acme.example.com"), HaveField("State", "pending"))))
+	// The built manager exports what it asked of the platform.
+	g.Eventually(s.metrics).Should(And(
+		ContainSubstring(`enterprise_operator_platform_requests_total{code="200",operation="createEnterprise",platformconfig="demo-platform"} 1`+"\n"),
+		ContainSubstring(`enterprise_operator_platform_request_duration_seconds_count{operation="createEnterpriseUser",platformconfig="demo-platform"}`),
+		ContainSubstring(`enterprise_operator_platform_rate_limiter_wait_seconds_count{platformconfig="demo-platform"}`),
+	))
 	// The group selects both users by label.
 	g.Eventually(func(g Gomega) {
 		ent, err := s.enterprise(s.entID)

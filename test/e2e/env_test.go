@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -53,6 +54,8 @@ type env struct {
 	manager    *proc
 	managerEnv []string
 	restarts   int
+	// metricsAddr is where the manager serves metrics (the same on every start).
+	metricsAddr string
 
 	receiver      *receiver
 	signingSecret string
@@ -219,9 +222,12 @@ func (e *env) startManager(t *testing.T) {
 	if e.restarts > 1 {
 		logName = fmt.Sprintf("manager-%d.log", e.restarts)
 	}
+	if e.metricsAddr == "" {
+		e.metricsAddr = freeLoopbackAddr(t)
+	}
 	p, err := startProc("manager", filepath.Join(e.logDir, logName), e.managerEnv,
 		filepath.Join(e.root, "bin", "manager"),
-		"--metrics-bind-address=0", "--health-probe-bind-address=0",
+		"--metrics-bind-address="+e.metricsAddr, "--health-probe-bind-address=0",
 		"--resync-interval=30s",
 		fmt.Sprintf("--max-concurrent-reconciles=%d", managerConcurrency),
 		"--zap-encoder=console")
@@ -401,4 +407,35 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// freeLoopbackAddr returns a loopback address with a port nothing listens on now.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// metrics reads the manager's metrics endpoint (Prometheus text format).
+func (e *env) metrics() (string, error) {
+	resp, err := http.Get("http://" + e.metricsAddr + "/metrics")
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET /metrics: %s", resp.Status)
+	}
+	return string(b), nil
 }
