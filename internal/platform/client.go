@@ -95,7 +95,7 @@ func newClient(cfg Config) (*client, error) {
 		// The token endpoint gets the same transport and User-Agent, but neither the
 		// company header nor the rate limiter.
 		tokenHC := *hc
-		tokenHC.Transport = userAgentTransport{ua: s.userAgent, next: hc.Transport}
+		tokenHC.Transport = tokenTransport{ua: s.userAgent, rec: c.rec, next: hc.Transport}
 		c.auth = newClientCredentials(cfg.Auth.OAuth2, s.tokenURL, &tokenHC, s.timeout)
 	} else {
 		c.auth = staticToken(cfg.Auth.BearerToken)
@@ -266,18 +266,27 @@ func decodeJSON[T any](o op, a *answer) (*T, error) {
 	return &v, nil
 }
 
-// userAgentTransport sets the User-Agent on token requests.
-type userAgentTransport struct {
+// tokenTransport sets the User-Agent on token requests and records them, as
+// operation getToken, like every other request.
+type tokenTransport struct {
 	ua   string
+	rec  Recorder
 	next http.RoundTripper
 }
 
-func (t userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	next := t.next
 	if next == nil {
 		next = http.DefaultTransport
 	}
 	r := req.Clone(req.Context())
 	r.Header.Set("User-Agent", t.ua)
-	return next.RoundTrip(r)
+	start := time.Now()
+	resp, err := next.RoundTrip(r)
+	code := CodeTransport
+	if err == nil {
+		code = strconv.Itoa(resp.StatusCode)
+	}
+	t.rec.Request(opGetToken, code, time.Since(start))
+	return resp, err
 }

@@ -79,3 +79,28 @@ func TestRecorderSeesEveryAttempt(t *testing.T) {
 		t.Error("a negative duration was recorded")
 	}
 }
+
+// Token requests are recorded as getToken; a cached token costs none.
+func TestRecorderSeesTokenRequests(t *testing.T) {
+	ts := &tokenServer{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /connect/token", ts.handle(t))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, userJSON("u")) })
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	rec := &fakeRecorder{}
+	c, _ := testClient(t, srv.URL, func(c *Config) {
+		c.Auth = Auth{OAuth2: &OAuth2{ClientID: "cid", ClientSecret: testClientSecret, Scopes: []string{"API"}}}
+		c.Recorder = rec
+	})
+	for range 2 {
+		if _, err := c.GetUser(context.Background(), "e", "u"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"getToken 200", "getEnterpriseUser 200", "getEnterpriseUser 200"}
+	if diff := cmp.Diff(want, rec.requests); diff != "" {
+		t.Errorf("recorded requests (-want +got):\n%s", diff)
+	}
+}
