@@ -36,6 +36,7 @@ import (
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
@@ -361,6 +362,23 @@ func TestSameContent(t *testing.T) {
 			}
 			if crb.RoleRef.Name != releaseName+"-manager-role" || rb.RoleRef.Name != releaseName+"-leader-election-role" {
 				t.Errorf("bindings refer to %q and %q", crb.RoleRef.Name, rb.RoleRef.Name)
+			}
+		}
+	})
+
+	t.Run("metrics Service", func(t *testing.T) {
+		name := releaseName + "-metrics"
+		for src, objs := range map[string][]object{"kustomize": kust, "chart": chart} {
+			pods := one[appsv1.Deployment](t, objs, "Deployment", releaseName+"-controller-manager").Spec.Template.Labels
+			svc := one[corev1.Service](t, objs, "Service", name)
+			for k, v := range svc.Spec.Selector {
+				if pods[k] != v {
+					t.Errorf("%s: the metrics Service selects %s=%s, which the manager's pods do not carry", src, k, v)
+				}
+			}
+			want := []corev1.ServicePort{{Name: "metrics", Port: 8080, TargetPort: intstr.FromString("metrics"), Protocol: corev1.ProtocolTCP}}
+			if diff := cmp.Diff(want, svc.Spec.Ports); diff != "" {
+				t.Errorf("%s: metrics Service ports (-want +got):\n%s", src, diff)
 			}
 		}
 	})
