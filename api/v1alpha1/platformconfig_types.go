@@ -157,8 +157,11 @@ type PlatformConfigStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions tell whether the platform is reachable and accepts the credentials
-	// (Ready), with a reason and a message a person can act on.
+	// conditions, each with a reason and a message a person can act on. Ready: the
+	// platform accepted these credentials, and objects use them only while it is True.
+	// Synced: whether the last check succeeded; a platform outage or rate limit during
+	// a check turns Synced False but leaves Ready as the last check proved it. Stalled:
+	// the credentials were refused or their Secret is missing.
 	// +listType=map
 	// +listMapKey=type
 	// +patchStrategy=merge
