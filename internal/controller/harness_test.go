@@ -52,6 +52,11 @@ type childKind struct {
 
 func newKey() string { return "k" + randHex(5) }
 
+// allChildKinds is every child kind of an Enterprise, for specs about a whole tenant.
+func allChildKinds() []childKind {
+	return []childKind{roleKind, userKind, groupKind, domainKind, webhookKind}
+}
+
 func describeChildKind(k childKind) bool {
 	return Describe(k.kind+" (managed behaviour)", Ordered, func() {
 		var ent *v1alpha1.Enterprise

@@ -20,7 +20,7 @@ var _ = Describe("a misbehaving platform", func() {
 	const perKind = 3
 
 	It("converges a whole tenant without duplicates and deletes it without leaks", func() {
-		kinds := []childKind{roleKind, userKind, groupKind, domainKind, webhookKind}
+		kinds := allChildKinds()
 		faults := platformsim.Faults{
 			Latency:      platformsim.Duration(5 * time.Millisecond),
 			ErrorRate:    map[string]float64{platformsim.AllOperations: 0.25},

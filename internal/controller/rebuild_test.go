@@ -15,7 +15,7 @@ import (
 // operator adopts the whole tenant instead of creating a second one.
 var _ = Describe("rebuilding a cluster from Git", func() {
 	It("adopts the tenant's platform objects instead of creating them again", func() {
-		kinds := []childKind{roleKind, userKind, groupKind, domainKind, webhookKind}
+		kinds := allChildKinds()
 		createOps := []string{"createEnterprise"}
 		for _, k := range kinds {
 			createOps = append(createOps, k.createOp)
