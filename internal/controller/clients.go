@@ -47,6 +47,10 @@ type registryEntry struct {
 	fingerprint string
 	base        platform.Config
 	clients     map[string]platform.Client // by company id
+	// replaced: these credentials replaced others while the manager ran (a rotated
+	// Secret) and no check has accepted them yet. After a restart nothing is known
+	// to have changed, and the PlatformConfig's status is trusted instead.
+	replaced bool
 }
 
 // ErrNamespaceNotAllowed is the message when a namespace may not use a PlatformConfig.
@@ -148,9 +152,27 @@ func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfi
 	base := cfg
 	base.CompanyID = ""
 	r.entries[pc.Name] = &registryEntry{fingerprint: fingerprint, base: base,
-		clients: map[string]platform.Client{pc.Spec.CompanyID: c}}
+		clients: map[string]platform.Client{pc.Spec.CompanyID: c}, replaced: e != nil}
 	r.mu.Unlock()
 	return c, nil
+}
+
+// Accepted records that a check accepted the PlatformConfig's current credentials.
+func (r *ClientRegistry) Accepted(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e := r.entries[name]; e != nil {
+		e.replaced = false
+	}
+}
+
+// Unproven reports whether the PlatformConfig's credentials were replaced since a
+// check last accepted them.
+func (r *ClientRegistry) Unproven(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.entries[name]
+	return e != nil && e.replaced
 }
 
 func newLimiter(rps float64, burst int) *rate.Limiter {

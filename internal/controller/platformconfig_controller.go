@@ -83,6 +83,7 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 	if err == nil {
 		var who *platform.CurrentUser
 		if who, err = c.WhoAmI(ctx); err == nil {
+			r.Clients.Accepted(pc.Name)
 			pc.Status.AuthenticatedAs = who.UserID
 			now := metav1.Now()
 			pc.Status.LastCheckTime = &now
@@ -109,8 +110,9 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 	// The platform is unavailable or rate limiting: that says nothing about the
 	// credentials. Ones this generation already proved keep the PlatformConfig Ready,
 	// so a blip does not stop every object that uses it (each would wait for it to be
-	// Ready again); Synced says the last check failed, and why.
-	if provenValid(pc) {
+	// Ready again); Synced says the last check failed, and why. Credentials rotated
+	// since are not proven yet.
+	if provenValid(pc) && !r.Clients.Unproven(pc.Name) {
 		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionSynced, metav1.ConditionFalse, c2.Reason, c2.Message)
 	} else {
 		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)

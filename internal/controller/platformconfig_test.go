@@ -76,6 +76,17 @@ var _ = Describe("PlatformConfig credential rotation", func() {
 		update(e, func(e *v1alpha1.Enterprise) { e.Spec.AdditionalAdmins = []string{"after-recovery@example.com"} })
 		Eventually(admins, eventuallyTO, 100*time.Millisecond).Should(ConsistOf("after-recovery@example.com"))
 		waitReady(e)
+
+		By("rotating to another token while the platform is down: not Ready until a check accepts it")
+		tokC := "rotC-" + randHex(16)
+		rotatedTokens = append(rotatedTokens, tokC)
+		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokB, tokC}, Name: "rotation"})
+		Expect(sim.SetFaults(platformsim.Faults{FailNext: map[string]int{"getCurrentUser": 1000}, ErrorStatus: 503})).To(Succeed())
+		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
+		setToken(tokC)
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonPlatformUnavailable)
+		Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed())
+		waitCondition(pc, v1alpha1.ConditionReady, metav1.ConditionTrue, v1alpha1.ReasonCredentialsValid)
 	})
 })
 
