@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -42,6 +43,7 @@ import (
 var (
 	testEnv *envtest.Environment
 	k8s     client.Client // uncached, for assertions
+	restCfg *rest.Config  // the control plane, for specs that need a client of their own
 	ctx     context.Context
 	cancel  context.CancelFunc
 	sim     *platformsim.Server
@@ -91,6 +93,7 @@ var _ = BeforeSuite(func() {
 		ErrorIfCRDPathMissing: true,
 	}
 	cfg, err := testEnv.Start()
+	restCfg = cfg
 	Expect(err).NotTo(HaveOccurred())
 
 	scheme := runtime.NewScheme()

@@ -53,6 +53,10 @@ const (
 // is long because the platform is a rate-limited SaaS and 10,000 objects share it.
 const DefaultResyncInterval = 30 * time.Minute
 
+// conflictRetry is how soon an object is reconciled again after a write conflicted
+// because the cached copy was stale; the cache is usually current by then.
+const conflictRetry = time.Second
+
 // Reconciler reconciles one platform-backed kind. Kinds differ only in NewObject and
 // Connector.
 type Reconciler[T Object] struct {
@@ -80,7 +84,13 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 		orig := obj.DeepCopyObject().(T)
 		controllerutil.AddFinalizer(obj, v1alpha1.Finalizer)
 		if err := r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
-			return ctrl.Result{}, ignoreConflict(err)
+			if apierrors.IsConflict(err) {
+				// The cache is behind (often our own earlier write). Look again soon:
+				// the newer version's events may not pass the predicates (a finalizer
+				// or status change), so waiting for them could lose this reconcile.
+				return ctrl.Result{RequeueAfter: conflictRetry}, nil
+			}
+			return ctrl.Result{}, err
 		}
 	}
 
@@ -261,8 +271,8 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	if apierrors.IsConflict(err) {
-		// Our copy of the object is stale; the newer version will be reconciled.
-		return ctrl.Result{RequeueAfter: time.Second}, nil
+		// Our copy of the object is stale: look again soon.
+		return ctrl.Result{RequeueAfter: conflictRetry}, nil
 	}
 	c := Classify(err)
 	var ge *genericError

@@ -1,0 +1,56 @@
+package controller
+
+import (
+	"context"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+)
+
+// A reconcile that reads a stale copy (the cache behind the operator's own finalizer
+// write) conflicts when it adds the finalizer. The newer version's events do not pass
+// the predicates, so the reconcile must ask to run again rather than end quietly: a
+// wake-up (its Enterprise became Ready) would otherwise be lost until the next wait
+// expired.
+var _ = Describe("a finalizer write that conflicts", func() {
+	It("is retried soon instead of dropping the reconcile", func() {
+		ent := readyEnterprise()
+		role := newRole(ent.Namespace, ent.Name, "stale", newKey())
+		Expect(k8s.Create(ctx, role)).To(Succeed())
+		cleanup(role)
+		stale := role.DeepCopy() // as created: no finalizer, the first resourceVersion
+
+		// The running operator adds the finalizer, so the real object moves on.
+		Eventually(func(g Gomega) {
+			g.Expect(k8s.Get(ctx, objKey(role), role)).To(Succeed())
+			g.Expect(controllerutil.ContainsFinalizer(role, v1alpha1.Finalizer)).To(BeTrue())
+		}, eventuallyTO).Should(Succeed())
+
+		// A client over the real API server whose reads return the stale copy.
+		real, err := client.NewWithWatch(restCfg, client.Options{Scheme: k8s.Scheme()})
+		Expect(err).NotTo(HaveOccurred())
+		staleReads := interceptor.NewClient(real, interceptor.Funcs{
+			Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+				if r, ok := obj.(*v1alpha1.EnterpriseRole); ok && key == objKey(stale) {
+					stale.DeepCopyInto(r)
+					return nil
+				}
+				return c.Get(ctx, key, obj, opts...)
+			},
+		})
+		r := &managed.Reconciler[*v1alpha1.EnterpriseRole]{
+			Client:    staleReads,
+			NewObject: func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
+		}
+		res, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: objKey(stale)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.RequeueAfter).To(BeNumerically(">", 0), "the conflicted reconcile asks to run again")
+	})
+})
