@@ -27,6 +27,22 @@ const (
 	// verification record once per distinct value.
 	AnnotationRecheckDomain = "platform.enterprise-operator.dev/recheck"
 
+	// AnnotationCreatePending is written by the operator, together with its finalizer,
+	// just before it first asks the platform to create the object (the value is the
+	// time, RFC 3339). It is how a deletion knows the platform may hold an object whose
+	// create answer was lost: without it and without status.externalID, nothing of the
+	// object ever reached the platform and the finalizer is released at once, whatever
+	// its dependencies say. Crossplane's external-create-pending plays the same part.
+	AnnotationCreatePending = "platform.enterprise-operator.dev/create-pending"
+
+	// OwnerRecordLabel is the label of the reserved third-party identifier the operator
+	// keeps on every enterprise it creates or adopts; its id is the owning Enterprise
+	// object as "<namespace>/<name>". An Enterprise adopts a platform enterprise (by the
+	// external-id annotation) only when this record names it, or when the enterprise
+	// has no record and its PlatformConfig's spec.adoption grants its namespace. It is
+	// never shown in spec, status.drift or compared as drift; spec may not use it.
+	OwnerRecordLabel = "platform.enterprise-operator.dev/owner"
+
 	// Finalizer keeps a platform-backed object until its platform object is deleted
 	// (or orphaned, per deletionPolicy).
 	Finalizer = "platform.enterprise-operator.dev/finalizer"

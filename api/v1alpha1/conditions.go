@@ -71,6 +71,16 @@ const (
 	ReasonCredentialsInvalid = "CredentialsInvalid"
 	// ReasonSecretNotFound: a referenced Secret or key is missing.
 	ReasonSecretNotFound = "SecretNotFound"
+	// ReasonAlreadyManaged: another object of the same kind in the same enterprise
+	// already manages the platform object this one would bind (the same id, or the same
+	// natural key); this object never writes to it and its deletion never deletes it.
+	// The message names the holder when it is in the same namespace.
+	ReasonAlreadyManaged = "AlreadyManaged"
+	// ReasonAdoptionDenied: an Enterprise may not adopt the platform enterprise its
+	// external-id annotation names: it does not exist, its owner record names another
+	// object, or it has none and the PlatformConfig's spec.adoption does not grant this
+	// namespace. The message says nothing about that enterprise.
+	ReasonAdoptionDenied = "AdoptionDenied"
 	// ReasonPlatformUnavailable: the platform could not be reached or answered 5xx.
 	ReasonPlatformUnavailable = "PlatformUnavailable"
 )

@@ -22,8 +22,11 @@ type ThirdPartyIdentifier struct {
 	ID string `json:"id"`
 
 	// label names the third-party system or what the id means, for example "salesforce".
+	// The label platform.enterprise-operator.dev/owner is reserved: the operator keeps
+	// its own ownership record under it (see docs/security.md).
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:XValidation:rule="self.lowerAscii() != 'platform.enterprise-operator.dev/owner'",message="the label platform.enterprise-operator.dev/owner is reserved for the operator's ownership record"
 	// +required
 	Label string `json:"label"`
 }

@@ -66,6 +66,48 @@ type PlatformConfigSpec struct {
 	// does not match is not reconciled and reports why in its Ready condition.
 	// +optional
 	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+
+	// adoption says which namespaces' Enterprises may adopt, by the external-id
+	// annotation, a platform enterprise that carries no ownership record (one made
+	// outside the operator, or by a release before the record existed). An enterprise
+	// whose record names an Enterprise object is adoptable only by that object
+	// (same namespace and name), whatever this says, so a cluster rebuilt from Git
+	// adopts its own enterprises and no other tenant can. Defaults to policy None.
+	// +kubebuilder:default={policy: None}
+	// +optional
+	Adoption AdoptionPolicy `json:"adoption,omitempty"`
+}
+
+// AdoptionPolicyType names who may adopt enterprises without an ownership record.
+// +kubebuilder:validation:Enum=None;NamespaceSelector
+type AdoptionPolicyType string
+
+const (
+	// AdoptionPolicyNone: no namespace may adopt an enterprise without an ownership
+	// record; only the object a record names may adopt its enterprise.
+	AdoptionPolicyNone AdoptionPolicyType = "None"
+	// AdoptionPolicyNamespaceSelector: Enterprises in namespaces matching
+	// adoption.namespaceSelector may also adopt enterprises without a record (the
+	// operator then writes one naming the adopter).
+	AdoptionPolicyNamespaceSelector AdoptionPolicyType = "NamespaceSelector"
+)
+
+// AdoptionPolicy grants adoption of platform enterprises that carry no ownership record.
+// +kubebuilder:validation:XValidation:rule="!has(self.policy) || self.policy != 'NamespaceSelector' || has(self.namespaceSelector)",message="adoption.namespaceSelector is required when adoption.policy is NamespaceSelector"
+// +kubebuilder:validation:XValidation:rule="(has(self.policy) && self.policy == 'NamespaceSelector') || !has(self.namespaceSelector)",message="adoption.namespaceSelector is used only with adoption.policy NamespaceSelector"
+type AdoptionPolicy struct {
+	// policy is None (the default: nothing without an ownership record is adopted)
+	// or NamespaceSelector (namespaces matching namespaceSelector may adopt enterprises
+	// without a record).
+	// +kubebuilder:default=None
+	// +optional
+	Policy AdoptionPolicyType `json:"policy,omitempty"`
+
+	// namespaceSelector selects the namespaces granted adoption with policy
+	// NamespaceSelector. An empty selector ({}) grants every namespace that may use
+	// this PlatformConfig. The namespace must also match spec.namespaceSelector.
+	// +optional
+	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
 }
 
 // PlatformAuth holds the credentials for the platform; exactly one method is set.

@@ -104,6 +104,28 @@ func (r *ClientRegistry) checkNamespace(ctx context.Context, pc *v1alpha1.Platfo
 	return nil
 }
 
+// AdoptionGranted reports whether PlatformConfig name's spec.adoption lets Enterprises
+// in namespace ns adopt platform enterprises that carry no ownership record.
+func (r *ClientRegistry) AdoptionGranted(ctx context.Context, name, ns string) (bool, error) {
+	pc := &v1alpha1.PlatformConfig{}
+	if err := r.Kube.Get(ctx, types.NamespacedName{Name: name}, pc); err != nil {
+		return false, err
+	}
+	a := pc.Spec.Adoption
+	if a.Policy != v1alpha1.AdoptionPolicyNamespaceSelector || a.NamespaceSelector == nil {
+		return false, nil
+	}
+	sel, err := metav1.LabelSelectorAsSelector(a.NamespaceSelector)
+	if err != nil {
+		return false, managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid adoption.namespaceSelector: %v", pc.Name, err)
+	}
+	nsObj := &corev1.Namespace{}
+	if err := r.Kube.Get(ctx, types.NamespacedName{Name: ns}, nsObj); err != nil {
+		return false, err
+	}
+	return sel.Matches(labels.Set(nsObj.Labels)), nil
+}
+
 func (r *ClientRegistry) scoped(name, companyID string) (platform.Client, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

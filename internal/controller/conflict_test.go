@@ -15,7 +15,7 @@ import (
 )
 
 // A reconcile that reads a stale copy (the cache behind the operator's own finalizer
-// write) conflicts when it adds the finalizer. The newer version's events do not pass
+// write) conflicts when it adds the finalizer (just before its first create). The newer version's events do not pass
 // the predicates, so the reconcile must ask to run again rather than end quietly: a
 // wake-up (its Enterprise became Ready) would otherwise be lost until the next wait
 // expired.
@@ -45,12 +45,43 @@ var _ = Describe("a finalizer write that conflicts", func() {
 				return c.Get(ctx, key, obj, opts...)
 			},
 		})
+		// A platform where the role is missing: the reconcile stores its finalizer and
+		// create-pending mark first, and that write conflicts on the stale copy.
+		fake := &fakeExternal{}
 		r := &managed.Reconciler[*v1alpha1.EnterpriseRole]{
 			Client:    staleReads,
 			NewObject: func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
+			Connector: fakeConnector{fake},
 		}
 		res, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: objKey(stale)})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(res.RequeueAfter).To(BeNumerically(">", 0), "the conflicted reconcile asks to run again")
+		Expect(fake.creates).To(BeZero(), "nothing is created before the finalizer is stored")
 	})
 })
+
+// fakeExternal is a platform on which the object does not exist; it counts creates.
+type fakeExternal struct{ creates int }
+
+var _ managed.External[*v1alpha1.EnterpriseRole] = &fakeExternal{}
+
+func (f *fakeExternal) Observe(context.Context, *v1alpha1.EnterpriseRole) (managed.Observation, error) {
+	return managed.Observation{}, nil
+}
+
+func (f *fakeExternal) Create(context.Context, *v1alpha1.EnterpriseRole) (managed.Observation, error) {
+	f.creates++
+	return managed.Observation{Exists: true, ExternalID: "fake", UpToDate: true}, nil
+}
+
+func (f *fakeExternal) Update(_ context.Context, _ *v1alpha1.EnterpriseRole, o managed.Observation) (managed.Observation, error) {
+	return o, nil
+}
+
+func (f *fakeExternal) Delete(context.Context, *v1alpha1.EnterpriseRole) error { return nil }
+
+type fakeConnector struct{ ext *fakeExternal }
+
+func (c fakeConnector) Connect(context.Context, *v1alpha1.EnterpriseRole) (managed.External[*v1alpha1.EnterpriseRole], error) {
+	return c.ext, nil
+}

@@ -30,7 +30,9 @@ func (c *enterpriseConnector) Connect(ctx context.Context, e *v1alpha1.Enterpris
 	if err != nil {
 		return nil, err
 	}
-	return &enterpriseExternal{platform: pc}, nil
+	return &enterpriseExternal{platform: pc, adoptionGranted: func(ctx context.Context) (bool, error) {
+		return c.clients.AdoptionGranted(ctx, e.Spec.PlatformConfigRef.Name, e.Namespace)
+	}}, nil
 }
 
 // msgWaitingForChildren names what an Enterprise's deletion waits for.
@@ -66,6 +68,56 @@ func (c *enterpriseConnector) BeforeDelete(ctx context.Context, e *v1alpha1.Ente
 
 type enterpriseExternal struct {
 	platform platform.Client
+	// adoptionGranted says whether the PlatformConfig's spec.adoption lets this
+	// Enterprise's namespace adopt enterprises without an ownership record.
+	adoptionGranted func(context.Context) (bool, error)
+}
+
+// Ownership of a platform enterprise, from its reserved third-party identifier.
+type ownership int
+
+const (
+	unowned ownership = iota
+	ownedByThis
+	ownedByOther
+)
+
+// ownerID is how an enterprise's ownership record names the Enterprise object that
+// manages it. Namespace and name, not UID: a cluster rebuilt from Git gives the object
+// a new UID, and must still prove it is the same tenant's object.
+func ownerID(e *v1alpha1.Enterprise) string { return e.Namespace + "/" + e.Name }
+
+func ownerRecord(e *v1alpha1.Enterprise) platform.ThirdPartyIdentifier {
+	return platform.ThirdPartyIdentifier{ID: ownerID(e), Label: v1alpha1.OwnerRecordLabel}
+}
+
+// ownerOf reads the ownership record. Several records (someone edited them on the
+// platform) count as this object's only if every one names it.
+func ownerOf(e *v1alpha1.Enterprise, tpis []platform.ThirdPartyIdentifier) ownership {
+	o := unowned
+	for _, t := range tpis {
+		if t.Label != v1alpha1.OwnerRecordLabel {
+			continue
+		}
+		if t.ID != ownerID(e) {
+			return ownedByOther
+		}
+		o = ownedByThis
+	}
+	return o
+}
+
+// msgAdoptionDenied is the one answer to every adoption this Enterprise may not make,
+// whether the enterprise does not exist, is recorded as another object's, belongs to
+// another organization or is claimed by an object in another namespace: telling these
+// apart would tell a tenant about another tenant's enterprise.
+const msgAdoptionDenied = "enterprise %s cannot be adopted by this Enterprise: adoption (the " + v1alpha1.AnnotationExternalID +
+	" annotation) needs an enterprise of organization %s whose ownership record names %s, or one without a record " +
+	"when PlatformConfig %s's spec.adoption grants namespace %s; see docs/security.md"
+
+func adoptionDenied(e *v1alpha1.Enterprise, id string) error {
+	return managed.Stalling(v1alpha1.ReasonAdoptionDenied, msgAdoptionDenied, id, e.Spec.OrganizationID, ownerID(e),
+		e.Spec.PlatformConfigRef.Name, e.Namespace)
 }
 
 // idempotencyKey is derived from the object's UID: a create whose answer was lost, or
@@ -85,26 +137,67 @@ func idempotencyKey(e *v1alpha1.Enterprise) string {
 	return key
 }
 
+// driftOwnershipRecord names, in the Updated event, the ownership record the operator
+// writes; it is never reported in status.drift.
+const driftOwnershipRecord = "ownershipRecord"
+
+// Observe reads the enterprise and decides whether this object may manage it. An
+// Enterprise bound by status (it created or adopted the enterprise) keeps it unless the
+// platform records another owner; one adopting by the external-id annotation needs the
+// record to name it, or no record and an adoption grant. A tenant who copies another
+// tenant's enterprise id into its annotation therefore gets nothing: not the
+// enterprise, and not a word about it.
 func (x *enterpriseExternal) Observe(ctx context.Context, e *v1alpha1.Enterprise) (managed.Observation, error) {
 	id := managed.ExternalIDOf(e)
 	if id == "" {
 		// No list operation exists for enterprises; the idempotent create is the lookup.
 		return managed.Observation{}, nil
 	}
+	adopting := e.Status.ExternalID == ""
 	got, err := x.platform.GetEnterprise(ctx, id)
 	if platform.IsNotFound(err) {
+		if adopting {
+			return managed.Observation{}, adoptionDenied(e, id)
+		}
+		// Deleted on the platform behind the operator's back: it is created again.
 		return managed.Observation{}, nil
 	}
 	if err != nil {
 		return managed.Observation{}, err
 	}
+	owner := ownerOf(e, got.ThirdPartyIdentifiers)
+	switch {
+	case owner == ownedByOther:
+		// Recorded as another object's: this one never held it (a takeover made by an
+		// earlier release, or a record changed on the platform). Let it go.
+		e.Status.ExternalID, e.Status.AdminUserID = "", ""
+		return managed.Observation{}, adoptionDenied(e, id)
+	case owner == unowned && adopting:
+		granted, err := x.adoptionGranted(ctx)
+		if err != nil {
+			return managed.Observation{}, err
+		}
+		if !granted {
+			return managed.Observation{}, adoptionDenied(e, id)
+		}
+	}
 	if got.OrganizationID != "" && got.OrganizationID != e.Spec.OrganizationID {
+		if adopting && owner != ownedByThis {
+			return managed.Observation{}, adoptionDenied(e, id)
+		}
 		return managed.Observation{}, managed.Stalling(v1alpha1.ReasonInvalidSpec,
 			"platform enterprise %s belongs to organization %s, not %s", id, got.OrganizationID, e.Spec.OrganizationID)
 	}
 	e.Status.AdminUserID = got.AdminUserID
 	drift := enterpriseDrift(e, got)
-	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
+	upToDate := len(drift) == 0
+	if owner != ownedByThis && e.Spec.ManagementPolicy != v1alpha1.ManagementPolicyObserveOnly {
+		// Created or adopted by a release before ownership records, or adopted under a
+		// grant: record it now, so only this object can adopt it again.
+		drift = append(drift, driftOwnershipRecord)
+		upToDate = false
+	}
+	return managed.Observation{Exists: true, ExternalID: id, UpToDate: upToDate, Drift: drift}, nil
 }
 
 func enterpriseDrift(e *v1alpha1.Enterprise, got *platform.Enterprise) []string {
@@ -112,10 +205,26 @@ func enterpriseDrift(e *v1alpha1.Enterprise, got *platform.Enterprise) []string 
 	if !sameSet(e.Spec.AdditionalAdmins, got.AdditionalAdmins) {
 		drift = append(drift, "additionalAdmins")
 	}
-	if !sameSet(thirdParty(e.Spec.ThirdPartyIdentifiers), got.ThirdPartyIdentifiers) {
+	if !sameSet(thirdParty(e.Spec.ThirdPartyIdentifiers), withoutOwnerRecord(got.ThirdPartyIdentifiers)) {
 		drift = append(drift, "thirdPartyIdentifiers")
 	}
 	return drift
+}
+
+func withoutOwnerRecord(in []platform.ThirdPartyIdentifier) []platform.ThirdPartyIdentifier {
+	out := make([]platform.ThirdPartyIdentifier, 0, len(in))
+	for _, t := range in {
+		if t.Label != v1alpha1.OwnerRecordLabel {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// platformThirdParty is what the operator sends: the spec's identifiers and its
+// ownership record.
+func platformThirdParty(e *v1alpha1.Enterprise) []platform.ThirdPartyIdentifier {
+	return append(thirdParty(e.Spec.ThirdPartyIdentifiers), ownerRecord(e))
 }
 
 func (x *enterpriseExternal) Create(ctx context.Context, e *v1alpha1.Enterprise) (managed.Observation, error) {
@@ -124,7 +233,7 @@ func (x *enterpriseExternal) Create(ctx context.Context, e *v1alpha1.Enterprise)
 		AdminEmail:            e.Spec.AdminEmail,
 		IdempotencyKey:        idempotencyKey(e),
 		AdditionalAdmins:      nonNil(e.Spec.AdditionalAdmins),
-		ThirdPartyIdentifiers: thirdParty(e.Spec.ThirdPartyIdentifiers),
+		ThirdPartyIdentifiers: platformThirdParty(e),
 	})
 	if err != nil {
 		return managed.Observation{}, err
@@ -137,7 +246,7 @@ func (x *enterpriseExternal) Update(ctx context.Context, e *v1alpha1.Enterprise,
 	id := managed.ExternalIDOf(e)
 	got, err := x.platform.UpdateEnterprise(ctx, id, platform.EnterpriseUpdate{
 		AdditionalAdmins:      nonNil(e.Spec.AdditionalAdmins),
-		ThirdPartyIdentifiers: thirdParty(e.Spec.ThirdPartyIdentifiers),
+		ThirdPartyIdentifiers: platformThirdParty(e),
 	})
 	if err != nil {
 		return managed.Observation{}, err

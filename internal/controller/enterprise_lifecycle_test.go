@@ -70,8 +70,8 @@ var _ = Describe("Enterprise lifecycle", func() {
 		Expect(enterpriseExists(orphan.Status.ExternalID)).To(BeTrue())
 	})
 
-	It("adopts an existing enterprise by the external-id annotation", func() {
-		e := newEnterprise(newTenant(), "adopted")
+	It("adopts an existing enterprise by the external-id annotation where adoption is granted, and records its ownership", func() {
+		e := newEnterprise(newAdoptingTenant(), "adopted")
 		id := precreateEnterprise(e)
 		e.Spec.AdditionalAdmins = []string{"adopter@example.com"}
 		e.Annotations = map[string]string{v1alpha1.AnnotationExternalID: id}
@@ -80,6 +80,8 @@ var _ = Describe("Enterprise lifecycle", func() {
 		Expect(e.Status.ExternalID).To(Equal(id))
 		Expect(countOrg(e.Spec.OrganizationID)).To(Equal(1))
 		Expect(admins(id)).To(ConsistOf("adopter@example.com"))
+		Eventually(func() []platformsim.ThirdPartyIdentifier { return enterpriseState(id).ThirdPartyIdentifiers }, eventuallyTO).
+			Should(ContainElement(platformsim.ThirdPartyIdentifier{ID: e.Namespace + "/" + e.Name, Label: v1alpha1.OwnerRecordLabel}))
 	})
 
 	It("makes no platform write while paused", func() {
@@ -98,7 +100,7 @@ var _ = Describe("Enterprise lifecycle", func() {
 	})
 
 	It("only observes with managementPolicy ObserveOnly and reports drift", func() {
-		e := newEnterprise(newTenant(), "observed")
+		e := newEnterprise(newAdoptingTenant(), "observed")
 		id := precreateEnterprise(e)
 		e.Spec.ManagementPolicy = v1alpha1.ManagementPolicyObserveOnly
 		e.Spec.AdditionalAdmins = []string{"wanted@example.com"}

@@ -34,6 +34,8 @@ type userExternal struct {
 	parent
 	deps    *deps
 	roleIDs []string
+	// platformUsername is the username Observe found, for the message when it differs.
+	platformUsername string
 }
 
 func newUserExternal(d *deps, p parent) managed.External[*v1alpha1.EnterpriseUser] {
@@ -61,8 +63,11 @@ func (x *userExternal) resolveRoles(ctx context.Context, u *v1alpha1.EnterpriseU
 }
 
 func (x *userExternal) Observe(ctx context.Context, u *v1alpha1.EnterpriseUser) (managed.Observation, error) {
-	if err := x.resolveRoles(ctx, u); err != nil {
-		return managed.Observation{}, err
+	// A deletion only looks the user up: its roles may be gone, and must not keep it.
+	if u.DeletionTimestamp.IsZero() {
+		if err := x.resolveRoles(ctx, u); err != nil {
+			return managed.Observation{}, err
+		}
 	}
 	id := managed.ExternalIDOf(u)
 	if id == "" {
@@ -87,6 +92,7 @@ func (x *userExternal) Observe(ctx context.Context, u *v1alpha1.EnterpriseUser) 
 		return managed.Observation{}, err
 	}
 	x.recordState(u, got.Status)
+	x.platformUsername = got.Username
 	drift := userDrift(u, got, x.roleIDs)
 	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
 }
@@ -105,7 +111,7 @@ func userDrift(u *v1alpha1.EnterpriseUser, got *platform.User, roleIDs []string)
 		name       string
 		want, have string
 	}{
-		{"email", s.Email, got.Email}, {"firstName", s.FirstName, got.FirstName}, {"lastName", s.LastName, got.LastName},
+		{"username", s.Username, got.Username}, {"email", s.Email, got.Email}, {"firstName", s.FirstName, got.FirstName}, {"lastName", s.LastName, got.LastName},
 		{"phone", s.Phone, got.Phone}, {"mobile", s.Mobile, got.Mobile}, {"title", s.Title, got.Title},
 		{"department", s.Department, got.Department},
 	} {
@@ -155,10 +161,20 @@ func (x *userExternal) Create(ctx context.Context, u *v1alpha1.EnterpriseUser) (
 	return obs, nil
 }
 
+// msgUsernameDiffers: the platform has no way to rename a user (updateEnterpriseUser
+// takes no username), so the operator cannot bring it in line and says so instead of
+// rewriting the rest of a profile that may be someone else's.
+const msgUsernameDiffers = "the platform user %s has username %q, not spec.username %q, and the platform cannot rename a user: " +
+	"set spec.username to the platform's, or point this object at another user"
+
 func (x *userExternal) Update(ctx context.Context, u *v1alpha1.EnterpriseUser, cur managed.Observation) (managed.Observation, error) {
 	s := u.Spec
 	profileDrift := false
 	for _, d := range cur.Drift {
+		if d == "username" {
+			u.Status.Drift = cur.Drift
+			return managed.Observation{}, managed.Stalling(v1alpha1.ReasonInvalidSpec, msgUsernameDiffers, cur.ExternalID, x.platformUsername, s.Username)
+		}
 		if d != "suspended" {
 			profileDrift = true
 		}

@@ -55,6 +55,8 @@ var userKind = childKind{
 	keyOf:       func(key string) string { return key + "@example.com" },
 	becomeReady: func(obj managed.Object) { waitReady(obj) },
 	renamable:   true,
+	// The platform cannot rename a user: an adopter keeps the username and moves the rest.
+	keepImmutable: func(obj managed.Object, oldKey string) { obj.(*v1alpha1.EnterpriseUser).Spec.Username = oldKey },
 	edit: func(obj managed.Object) {
 		obj.(*v1alpha1.EnterpriseUser).Spec.Department = "Engineering"
 	},

@@ -32,6 +32,10 @@ type childKind struct {
 	becomeReady func(obj managed.Object)
 	// renamable: an adopted object's natural key follows the spec.
 	renamable bool
+	// keepImmutable, when set, copies into a renaming adopter the fields of the
+	// platform object made from oldKey that the platform cannot change (a user's
+	// username).
+	keepImmutable func(obj managed.Object, oldKey string)
 
 	// edit changes the spec; edited reports the platform has the change.
 	edit   func(obj managed.Object)
@@ -158,6 +162,9 @@ func describeChildKind(k childKind) bool {
 			before := len(k.objects(entID()))
 			obj := create("adopted-id", key, func(o managed.Object) {
 				o.SetAnnotations(map[string]string{v1alpha1.AnnotationExternalID: id})
+				if k.keepImmutable != nil {
+					k.keepImmutable(o, oldKey)
+				}
 			})
 			k.becomeReady(obj)
 			Expect(obj.GetManagedStatus().ExternalID).To(Equal(id))

@@ -86,10 +86,21 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	if opts.RetryMaxDelay <= 0 {
 		opts.RetryMaxDelay = 5 * time.Minute
 	}
+	kube := mgr.GetClient()
+	entClaims, userClaims, groupClaims := enterpriseClaims(kube), userClaims(kube), groupClaims(kube)
+	domainClaims, webhookClaims, roleClaims := domainClaims(kube), webhookClaims(kube), roleClaims(kube)
 	if err := setupIndexes(ctx, mgr); err != nil {
 		return err
 	}
-	kube := mgr.GetClient()
+	for obj, fn := range map[client.Object]client.IndexerFunc{
+		&v1alpha1.Enterprise{}: entClaims.indexFunc, &v1alpha1.EnterpriseUser{}: userClaims.indexFunc,
+		&v1alpha1.UserGroup{}: groupClaims.indexFunc, &v1alpha1.Domain{}: domainClaims.indexFunc,
+		&v1alpha1.Webhook{}: webhookClaims.indexFunc, &v1alpha1.EnterpriseRole{}: roleClaims.indexFunc,
+	} {
+		if err := mgr.GetFieldIndexer().IndexField(ctx, obj, indexClaims, fn); err != nil {
+			return err
+		}
+	}
 	registry := &ClientRegistry{Kube: kube, Secrets: mgr.GetAPIReader(), New: opts.NewPlatformClient, UserAgent: opts.UserAgent}
 	d := deps{kube: kube, secrets: mgr.GetAPIReader(), clients: registry}
 
@@ -106,52 +117,58 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Watches(&v1alpha1.UserGroup{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
 		Watches(&v1alpha1.Domain{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
 		Watches(&v1alpha1.Webhook{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
-		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes()))
+		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
+		Watches(&v1alpha1.Enterprise{}, entClaims.wakeCompetitors())
 	if err := ent.Complete(newReconciler(mgr, opts, func() *v1alpha1.Enterprise { return &v1alpha1.Enterprise{} },
-		&enterpriseConnector{kube: kube, clients: registry})); err != nil {
+		&enterpriseConnector{kube: kube, clients: registry}, entClaims)); err != nil {
 		return err
 	}
 
 	users := builderFor(mgr, opts, "enterpriseuser", &v1alpha1.EnterpriseUser{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(readinessChanged())).
 		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(usersOfRole(kube)), builder.WithPredicates(readinessChanged())).
-		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(secretAppeared()))
+		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(secretAppeared())).
+		Watches(&v1alpha1.EnterpriseUser{}, userClaims.wakeCompetitors())
 	if err := users.Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseUser { return &v1alpha1.EnterpriseUser{} },
-		&childConnector[*v1alpha1.EnterpriseUser]{deps: d, newExternal: newUserExternal})); err != nil {
+		&childConnector[*v1alpha1.EnterpriseUser]{deps: d, newExternal: newUserExternal}, userClaims)); err != nil {
 		return err
 	}
 
 	groups := builderFor(mgr, opts, "usergroup", &v1alpha1.UserGroup{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.UserGroupList](kube, &v1alpha1.UserGroupList{}), builder.WithPredicates(readinessChanged())).
-		Watches(&v1alpha1.EnterpriseUser{}, handler.EnqueueRequestsFromMapFunc(groupsInNamespace(kube)), builder.WithPredicates(membershipChanged()))
+		Watches(&v1alpha1.EnterpriseUser{}, handler.EnqueueRequestsFromMapFunc(groupsInNamespace(kube)), builder.WithPredicates(membershipChanged())).
+		Watches(&v1alpha1.UserGroup{}, groupClaims.wakeCompetitors())
 	if err := groups.Complete(newReconciler(mgr, opts, func() *v1alpha1.UserGroup { return &v1alpha1.UserGroup{} },
-		&childConnector[*v1alpha1.UserGroup]{deps: d, newExternal: newGroupExternal})); err != nil {
+		&childConnector[*v1alpha1.UserGroup]{deps: d, newExternal: newGroupExternal}, groupClaims)); err != nil {
 		return err
 	}
 
 	if err := builderFor(mgr, opts, "domain", &v1alpha1.Domain{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.DomainList](kube, &v1alpha1.DomainList{}), builder.WithPredicates(readinessChanged())).
+		Watches(&v1alpha1.Domain{}, domainClaims.wakeCompetitors()).
 		Complete(newReconciler(mgr, opts, func() *v1alpha1.Domain { return &v1alpha1.Domain{} },
-			&childConnector[*v1alpha1.Domain]{deps: d, newExternal: newDomainExternal})); err != nil {
+			&childConnector[*v1alpha1.Domain]{deps: d, newExternal: newDomainExternal}, domainClaims)); err != nil {
 		return err
 	}
 	if err := builderFor(mgr, opts, "webhook", &v1alpha1.Webhook{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{}), builder.WithPredicates(readinessChanged())).
 		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{})).
+		Watches(&v1alpha1.Webhook{}, webhookClaims.wakeCompetitors()).
 		Complete(newReconciler(mgr, opts, func() *v1alpha1.Webhook { return &v1alpha1.Webhook{} },
-			&childConnector[*v1alpha1.Webhook]{deps: d, newExternal: newWebhookExternal})); err != nil {
+			&childConnector[*v1alpha1.Webhook]{deps: d, newExternal: newWebhookExternal}, webhookClaims)); err != nil {
 		return err
 	}
 	return builderFor(mgr, opts, "enterpriserole", &v1alpha1.EnterpriseRole{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.EnterpriseRoleList](kube, &v1alpha1.EnterpriseRoleList{}), builder.WithPredicates(readinessChanged())).
+		Watches(&v1alpha1.EnterpriseRole{}, roleClaims.wakeCompetitors()).
 		Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
-			&childConnector[*v1alpha1.EnterpriseRole]{deps: d, newExternal: newRoleExternal}))
+			&childConnector[*v1alpha1.EnterpriseRole]{deps: d, newExternal: newRoleExternal}, roleClaims))
 }
 
-func newReconciler[T managed.Object](mgr ctrl.Manager, opts Options, newObj func() T, c managed.Connector[T]) *managed.Reconciler[T] {
+func newReconciler[T managed.Object](mgr ctrl.Manager, opts Options, newObj func() T, c managed.Connector[T], claims managed.Claims[T]) *managed.Reconciler[T] {
 	return &managed.Reconciler[T]{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("enterprise-operator"),
-		NewObject: newObj, Connector: c, ResyncInterval: opts.ResyncInterval,
+		NewObject: newObj, Connector: c, Claims: claims, ResyncInterval: opts.ResyncInterval,
 	}
 }
 
@@ -160,7 +177,7 @@ func newReconciler[T managed.Object](mgr ctrl.Manager, opts Options, newObj func
 func builderFor(mgr ctrl.Manager, opts Options, name string, obj client.Object) *builder.Builder {
 	return ctrl.NewControllerManagedBy(mgr).Named(name).
 		For(obj, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{},
-			predicate.AnnotationChangedPredicate{}, predicate.LabelChangedPredicate{}))).
+			userAnnotationsChanged(), predicate.LabelChangedPredicate{}))).
 		WithOptions(controller.Options{
 			MaxConcurrentReconciles: max(opts.MaxConcurrentReconciles, 1),
 			RateLimiter:             workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
@@ -388,6 +405,34 @@ func readiness(o client.Object) [3]string {
 		deleting = "true"
 	}
 	return [3]string{ready, id, deleting}
+}
+
+// userAnnotationsChanged passes changes of the annotations people write (pause,
+// external-id, one-shot actions), not of the create-pending mark the operator writes
+// itself with its finalizer: reconciling again after that write would re-read the
+// platform for nothing.
+func userAnnotationsChanged() predicate.Predicate {
+	return predicate.Funcs{
+		UpdateFunc: func(e event.UpdateEvent) bool {
+			return !equalLabels(withoutOwnMarks(e.ObjectOld.GetAnnotations()), withoutOwnMarks(e.ObjectNew.GetAnnotations()))
+		},
+		CreateFunc:  func(event.CreateEvent) bool { return false },
+		DeleteFunc:  func(event.DeleteEvent) bool { return false },
+		GenericFunc: func(event.GenericEvent) bool { return false },
+	}
+}
+
+func withoutOwnMarks(a map[string]string) map[string]string {
+	if _, ok := a[v1alpha1.AnnotationCreatePending]; !ok {
+		return a
+	}
+	out := make(map[string]string, len(a))
+	for k, v := range a {
+		if k != v1alpha1.AnnotationCreatePending {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // membershipChanged passes EnterpriseUser events that can change a group's members.

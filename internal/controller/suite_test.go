@@ -151,6 +151,9 @@ var _ = BeforeSuite(func() {
 			}},
 			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 200, Burst: 200},
 			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": "true"}},
+			// Tenants labelled adopt=true may adopt enterprises made outside the operator.
+			Adoption: v1alpha1.AdoptionPolicy{Policy: v1alpha1.AdoptionPolicyNamespaceSelector,
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{adoptLabel: "true"}}},
 		},
 	})).To(Succeed())
 	waitReady(&v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: configName}})
@@ -187,9 +190,22 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// adoptLabel marks the namespaces the suite's PlatformConfig grants adoption of
+// enterprises that carry no ownership record (spec.adoption).
+const adoptLabel = "adopt"
+
 // newTenant makes a namespace allowed to use the PlatformConfig.
-func newTenant() string {
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "tenant-", Labels: map[string]string{"tenant": "true"}}}
+func newTenant() string { return newNamespace(map[string]string{"tenant": "true"}) }
+
+// newAdoptingTenant makes a tenant namespace granted adoption of enterprises without
+// an ownership record.
+func newAdoptingTenant() string {
+	return newNamespace(map[string]string{"tenant": "true", adoptLabel: "true"})
+}
+
+func newNamespace(labels map[string]string) string {
+	GinkgoHelper()
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "tenant-", Labels: labels}}
 	Expect(k8s.Create(ctx, ns)).To(Succeed())
 	return ns.Name
 }

@@ -80,20 +80,19 @@ func (x *groupExternal) recordMembers(g *v1alpha1.UserGroup) {
 }
 
 func (x *groupExternal) Observe(ctx context.Context, g *v1alpha1.UserGroup) (managed.Observation, error) {
+	// A deletion only looks the group up: an invalid selector or a missing member
+	// must not keep it.
+	if !g.DeletionTimestamp.IsZero() {
+		return x.lookup(ctx, g)
+	}
 	if err := x.resolveMembers(ctx, g); err != nil {
 		return managed.Observation{}, err
 	}
-	id := managed.ExternalIDOf(g)
-	if id == "" {
-		groups, err := x.platform.ListGroups(ctx, x.enterpriseID)
-		if err != nil {
-			return managed.Observation{}, err
-		}
-		id = findByKey(groups, func(p platform.Group) bool { return p.Name == g.Spec.Name }, func(p platform.Group) string { return p.ID })
-		if id == "" {
-			return managed.Observation{}, nil
-		}
+	found, err := x.lookup(ctx, g)
+	if err != nil || !found.Exists {
+		return found, err
 	}
+	id := found.ExternalID
 	got, err := x.platform.GetGroup(ctx, x.enterpriseID, id)
 	if platform.IsNotFound(err) {
 		return managed.Observation{}, nil
@@ -121,6 +120,22 @@ func (x *groupExternal) Observe(ctx context.Context, g *v1alpha1.UserGroup) (man
 		x.recordMembers(g)
 	}
 	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
+}
+
+// lookup finds the group's id: the bound or annotated one, else by name. A deletion
+// needs no more than that.
+func (x *groupExternal) lookup(ctx context.Context, g *v1alpha1.UserGroup) (managed.Observation, error) {
+	id := managed.ExternalIDOf(g)
+	if id == "" {
+		groups, err := x.platform.ListGroups(ctx, x.enterpriseID)
+		if err != nil {
+			return managed.Observation{}, err
+		}
+		if id = findByKey(groups, func(p platform.Group) bool { return p.Name == g.Spec.Name }, func(p platform.Group) string { return p.ID }); id == "" {
+			return managed.Observation{}, nil
+		}
+	}
+	return managed.Observation{Exists: true, ExternalID: id}, nil
 }
 
 func groupSpec(g *v1alpha1.UserGroup) platform.GroupSpec {

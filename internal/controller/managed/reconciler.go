@@ -32,6 +32,8 @@ const (
 	EventReconcileError = "ReconcileError"
 	EventStalled        = "Stalled"
 	EventDeleteBlocked  = "DeletionBlocked"
+	// EventReleased: the object lost a claim to another object and dropped its binding.
+	EventReleased = "Released"
 )
 
 // Messages of conditions the machinery itself sets.
@@ -45,6 +47,8 @@ const (
 	msgAdoptMissing  = "the platform has no object %s to adopt (" + v1alpha1.AnnotationExternalID + " annotation); fix or remove the annotation"
 	msgDeleting      = "deleting the platform object"
 	msgDeleteBlocked = "deletion is blocked: %s (to let the object go without deleting it on the platform, set spec.deletionPolicy to Orphan)"
+	msgReleased      = "released platform object %s: %s"
+	msgLeftToHolder  = "left platform object %s to the object that manages it"
 )
 
 // DefaultResyncInterval is how often an in-sync object is re-read from the platform to
@@ -64,6 +68,8 @@ type Reconciler[T Object] struct {
 	Recorder  events.EventRecorder
 	NewObject func() T
 	Connector Connector[T]
+	// Claims, when set, keeps one object managing each platform object (see Claims).
+	Claims Claims[T]
 	// ResyncInterval is the default drift-check interval (jittered).
 	ResyncInterval time.Duration
 	// Now is the clock; tests may replace it.
@@ -78,16 +84,14 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 
-	// The finalizer is in place before any platform call, so no platform object can be
-	// created that a deletion would not see.
-	if obj.GetDeletionTimestamp().IsZero() && !controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) {
-		orig := obj.DeepCopyObject().(T)
-		controllerutil.AddFinalizer(obj, v1alpha1.Finalizer)
-		if err := r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+	// A kind whose deletion has work to do before its own platform object goes (an
+	// Enterprise deletes its children) holds the finalizer from the start. Every other
+	// object gets it only when it first binds or creates a platform object
+	// (ensureFinalizer), so an object that never reached the platform is deleted at
+	// once, whatever its dependencies say.
+	if _, gated := r.Connector.(DeletionGate[T]); gated && obj.GetDeletionTimestamp().IsZero() {
+		if err := r.ensureFinalizer(ctx, obj, false); err != nil {
 			if apierrors.IsConflict(err) {
-				// The cache is behind (often our own earlier write). Look again soon:
-				// the newer version's events may not pass the predicates (a finalizer
-				// or status change), so waiting for them could lose this reconcile.
 				return ctrl.Result{RequeueAfter: conflictRetry}, nil
 			}
 			return ctrl.Result{}, err
@@ -119,9 +123,20 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 	if err != nil {
 		return 0, err
 	}
+	// What this object claims (its id, else its natural key) must not be held by
+	// another object before the platform is even asked.
+	if err := r.claim(ctx, obj, ExternalIDOf(obj)); err != nil {
+		return 0, err
+	}
 	obs, err := ext.Observe(ctx, obj)
 	if err != nil {
 		return 0, err
+	}
+	if obs.Exists && obs.ExternalID != ExternalIDOf(obj) {
+		// Found by natural key: another object may already manage what was found.
+		if err := r.claim(ctx, obj, obs.ExternalID); err != nil {
+			return 0, err
+		}
 	}
 	status := obj.GetManagedStatus()
 	observeOnly := obj.GetManagedSpec().ManagementPolicy == v1alpha1.ManagementPolicyObserveOnly
@@ -138,6 +153,11 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 			// silently ignore the request.
 			return 0, Stalling(v1alpha1.ReasonNotFound, msgAdoptMissing, adopt)
 		}
+		// The finalizer and the create-pending mark are stored before the create, so a
+		// deletion after a lost answer looks the object up instead of leaking it.
+		if err := r.ensureFinalizer(ctx, obj, true); err != nil {
+			return 0, err
+		}
 		r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonCreating, msgCreating)
 		obs, err = ext.Create(ctx, obj)
 		// A create that made the object but failed a later step (suspending a new user,
@@ -151,6 +171,12 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 			return 0, err
 		}
 	} else if status.ExternalID != obs.ExternalID && obs.ExternalID != "" {
+		// Bound from now on: a deletion must see it (ObserveOnly leaves it alone).
+		if !observeOnly {
+			if err := r.ensureFinalizer(ctx, obj, false); err != nil {
+				return 0, err
+			}
+		}
 		status.ExternalID = obs.ExternalID
 		status.LastAppliedTime = r.now()
 		r.event(obj, corev1.EventTypeNormal, EventAdopted, "Adopt", "adopted the existing platform object %s", obs.ExternalID)
@@ -167,6 +193,11 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 		return r.resync(obj, obs), nil
 	}
 
+	// Objects bound by an earlier release, or while ObserveOnly, get the finalizer
+	// before their first write.
+	if err := r.ensureFinalizer(ctx, obj, false); err != nil {
+		return 0, err
+	}
 	if !obs.UpToDate {
 		drift := obs.Drift
 		if obs, err = ext.Update(ctx, obj, obs); err != nil {
@@ -205,6 +236,12 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, obj T) error {
 		return r.releaseFinalizer(ctx, obj)
 	}
 
+	status := obj.GetManagedStatus()
+	if status.ExternalID == "" && obj.GetAnnotations()[v1alpha1.AnnotationCreatePending] == "" {
+		// Never bound and never asked to create: nothing of this object is on the
+		// platform, so nothing it depends on matters.
+		return r.releaseFinalizer(ctx, obj)
+	}
 	ext, err := r.Connector.Connect(ctx, obj)
 	if errors.Is(err, ErrParentGone) {
 		return r.releaseFinalizer(ctx, obj)
@@ -214,7 +251,8 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, obj T) error {
 	}
 	// Without an id a create may still have succeeded with its answer lost: look it up
 	// by natural key rather than leak it.
-	if obj.GetManagedStatus().ExternalID == "" {
+	id := status.ExternalID
+	if id == "" {
 		obs, err := ext.Observe(ctx, obj)
 		if err != nil {
 			return deletionBlocked(err)
@@ -222,8 +260,18 @@ func (r *Reconciler[T]) reconcileDelete(ctx context.Context, obj T) error {
 		if !obs.Exists {
 			return r.releaseFinalizer(ctx, obj)
 		}
-		obj.GetManagedStatus().ExternalID = obs.ExternalID
+		id = obs.ExternalID
 	}
+	// Never delete what another object manages.
+	if err := r.claim(ctx, obj, id); err != nil {
+		var lost *LostClaimError
+		if errors.As(err, &lost) {
+			r.event(obj, corev1.EventTypeNormal, EventOrphaned, "Orphan", msgLeftToHolder, id)
+			return r.releaseFinalizer(ctx, obj)
+		}
+		return deletionBlocked(err)
+	}
+	status.ExternalID = id
 	if err := ext.Delete(ctx, obj); err != nil {
 		return deletionBlocked(err)
 	}
@@ -255,6 +303,51 @@ type genericError struct {
 func (e *genericError) Error() string { return e.msg }
 func (e *genericError) Unwrap() error { return e.err }
 
+// claim returns a StallingError (AlreadyManaged) when another object holds the platform
+// object obj claims (id, or its natural key when id is ""). An object bound to what it
+// lost releases the binding at once, so it never writes to it and its deletion never
+// deletes it.
+func (r *Reconciler[T]) claim(ctx context.Context, obj T, id string) error {
+	if r.Claims == nil {
+		return nil
+	}
+	others, err := r.Claims.Competitors(ctx, obj, id)
+	if err != nil {
+		return err
+	}
+	holder := Holder(obj, others, id)
+	if holder.GetUID() == obj.GetUID() {
+		return nil
+	}
+	reason, msg := r.Claims.Conflict(obj, holder, id)
+	if st := obj.GetManagedStatus(); id != "" && st.ExternalID == id {
+		st.ExternalID = ""
+		st.Drift = nil
+		r.event(obj, corev1.EventTypeWarning, EventReleased, "Release", msgReleased, id, msg)
+	}
+	return &LostClaimError{&StallingError{Reason: reason, Message: msg}}
+}
+
+// ensureFinalizer stores the finalizer (and, before a create, the create-pending
+// mark) with an optimistic lock: a stale cached copy conflicts, and finish requeues.
+func (r *Reconciler[T]) ensureFinalizer(ctx context.Context, obj T, createPending bool) error {
+	pending := !createPending || obj.GetAnnotations()[v1alpha1.AnnotationCreatePending] != ""
+	if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) && pending {
+		return nil
+	}
+	orig := obj.DeepCopyObject().(T)
+	controllerutil.AddFinalizer(obj, v1alpha1.Finalizer)
+	if !pending {
+		a := obj.GetAnnotations()
+		if a == nil {
+			a = map[string]string{}
+		}
+		a[v1alpha1.AnnotationCreatePending] = r.now().UTC().Format(time.RFC3339)
+		obj.SetAnnotations(a)
+	}
+	return r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+}
+
 func (r *Reconciler[T]) releaseFinalizer(ctx context.Context, obj T) error {
 	orig := obj.DeepCopyObject().(T)
 	controllerutil.RemoveFinalizer(obj, v1alpha1.Finalizer)
@@ -271,7 +364,9 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	if apierrors.IsConflict(err) {
-		// Our copy of the object is stale: look again soon.
+		// Our copy of the object is stale (often behind our own earlier write): look
+		// again soon. The newer version's events may not pass the predicates (a
+		// finalizer or status change), so waiting for them could lose this reconcile.
 		return ctrl.Result{RequeueAfter: conflictRetry}, nil
 	}
 	c := Classify(err)

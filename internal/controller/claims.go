@@ -1,0 +1,240 @@
+package controller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/workqueue"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller/managed"
+)
+
+// indexClaims maps every platform object an object claims (its bound id, its
+// external-id annotation, its natural key) to the object, so that finding the other
+// objects claiming the same thing is one cache lookup.
+const indexClaims = "claims"
+
+// Messages for a claim held by another object. Only an object in the claimant's own
+// namespace is ever named.
+const (
+	msgIDClaimed  = "platform %s %s is already managed by %s %s/%s; this object never writes to it and its deletion never deletes it"
+	msgKeyClaimed = "platform %s %s is already claimed by %s %s/%s; only one object may manage it (change this object's %s, or delete one of them)"
+)
+
+// claimKind is one kind's part in keeping one owner per platform object: what it
+// claims and how messages name it. The shared decision (who holds a claim) is
+// managed.Holder's.
+type claimKind[T managed.Object] struct {
+	kube client.Client
+	// kind names the Kubernetes kind in messages; noun the platform object ("user").
+	kind, noun string
+	newList    func() client.ObjectList
+	// scope is the platform container the claim lives in: a child's Enterprise. ""
+	// for an Enterprise, whose ids are claimed cluster-wide.
+	scope func(T) string
+	// key is the natural key an object adopts by ("" for none); keyField names the spec
+	// field it comes from and keyText describes it in messages.
+	key      func(T) string
+	keyField string
+	keyText  func(T) string
+}
+
+var _ managed.Claims[*v1alpha1.EnterpriseUser] = &claimKind[*v1alpha1.EnterpriseUser]{}
+
+// claimValue is the index value of one claim. Hashed: natural keys are URLs and emails,
+// and index values must be plain field-selector values.
+func claimValue(scope, what, v string) string {
+	h := sha256.Sum256([]byte(scope + "\x00" + what + "\x00" + v))
+	return hex.EncodeToString(h[:16])
+}
+
+// values are the claims obj makes, for the index.
+// scopeOf is the container obj's claims live in.
+func (c *claimKind[T]) scopeOf(obj T) string {
+	if c.scope == nil {
+		return ""
+	}
+	return c.scope(obj)
+}
+
+func (c *claimKind[T]) values(obj T) []string {
+	scope := c.scopeOf(obj)
+	var out []string
+	if id := obj.GetManagedStatus().ExternalID; id != "" {
+		out = append(out, claimValue(scope, "id", id))
+	}
+	if id := obj.GetAnnotations()[v1alpha1.AnnotationExternalID]; id != "" {
+		out = append(out, claimValue(scope, "id", id))
+	}
+	if c.key != nil {
+		if k := c.key(obj); k != "" {
+			out = append(out, claimValue(scope, "key", k))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (c *claimKind[T]) indexFunc(o client.Object) []string { return c.values(o.(T)) }
+
+// list returns the objects claiming value, in ns ("" for every namespace).
+func (c *claimKind[T]) list(ctx context.Context, ns, value string) ([]T, error) {
+	list := c.newList()
+	opts := []client.ListOption{client.MatchingFields{indexClaims: value}}
+	if ns != "" {
+		opts = append(opts, client.InNamespace(ns))
+	}
+	if err := c.kube.List(ctx, list, opts...); err != nil {
+		return nil, err
+	}
+	items, err := meta.ExtractList(list)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		out = append(out, it.(T))
+	}
+	return out, nil
+}
+
+// namespace is where competitors live: a child's Enterprise is in its namespace.
+func (c *claimKind[T]) namespace(obj client.Object) string {
+	if c.scope == nil {
+		return ""
+	}
+	return obj.GetNamespace()
+}
+
+func (c *claimKind[T]) Competitors(ctx context.Context, obj T, id string) ([]T, error) {
+	var value string
+	switch {
+	case id != "":
+		value = claimValue(c.scopeOf(obj), "id", id)
+	case c.key != nil && c.key(obj) != "":
+		value = claimValue(c.scopeOf(obj), "key", c.key(obj))
+	default:
+		return nil, nil
+	}
+	all, err := c.list(ctx, c.namespace(obj), value)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(o T) bool { return o.GetUID() == obj.GetUID() }), nil
+}
+
+func (c *claimKind[T]) Conflict(obj, holder T, id string) (string, string) {
+	if e, ok := any(obj).(*v1alpha1.Enterprise); ok && holder.GetNamespace() != obj.GetNamespace() {
+		// Only Enterprises compete across namespaces: say nothing about the other one.
+		return v1alpha1.ReasonAdoptionDenied, adoptionDenied(e, id).Error()
+	}
+	if id != "" {
+		return v1alpha1.ReasonAlreadyManaged, fmt.Sprintf(msgIDClaimed, c.noun, id, c.kind, holder.GetNamespace(), holder.GetName())
+	}
+	return v1alpha1.ReasonAlreadyManaged, fmt.Sprintf(msgKeyClaimed, c.noun, c.keyText(obj), c.kind, holder.GetNamespace(), holder.GetName(), c.keyField)
+}
+
+// wakeCompetitors re-queues the objects competing with one whose claims changed or
+// which is gone: a loser stalls without requeueing, and takes over (or creates) only
+// when the holder lets go.
+func (c *claimKind[T]) wakeCompetitors() handler.EventHandler {
+	enqueue := func(ctx context.Context, obj client.Object, values []string, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		for _, v := range values {
+			others, err := c.list(ctx, c.namespace(obj), v)
+			if err != nil {
+				ctrl.LoggerFrom(ctx).Error(err, "listing competing claims")
+				continue
+			}
+			for _, o := range others {
+				if o.GetUID() != obj.GetUID() {
+					q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: o.GetNamespace(), Name: o.GetName()}})
+				}
+			}
+		}
+	}
+	return handler.Funcs{
+		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			old, cur := c.values(e.ObjectOld.(T)), c.values(e.ObjectNew.(T))
+			if slices.Equal(old, cur) {
+				return
+			}
+			enqueue(ctx, e.ObjectNew, slices.Compact(slices.Sorted(slices.Values(append(old, cur...)))), q)
+		},
+		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			if obj, ok := e.Object.(T); ok {
+				enqueue(ctx, e.Object, c.values(obj), q)
+			}
+		},
+	}
+}
+
+// The claims of each kind.
+
+func enterpriseClaims(kube client.Client) *claimKind[*v1alpha1.Enterprise] {
+	return &claimKind[*v1alpha1.Enterprise]{kube: kube, kind: "Enterprise", noun: "enterprise",
+		newList: func() client.ObjectList { return &v1alpha1.EnterpriseList{} }}
+}
+
+func childClaims[T Child](kube client.Client, kind, noun string, newList func() client.ObjectList,
+	key func(T) string, keyField string, keyText func(T) string) *claimKind[T] {
+	return &claimKind[T]{kube: kube, kind: kind, noun: noun, newList: newList,
+		scope: func(o T) string { return o.GetEnterpriseRef().Name },
+		key:   key, keyField: keyField, keyText: keyText}
+}
+
+// userKey is what a user is found by: its email, or its username without one (the
+// same rule as sameUser).
+func userKey(u *v1alpha1.EnterpriseUser) string {
+	if u.Spec.Email != "" {
+		return "email:" + strings.ToLower(u.Spec.Email)
+	}
+	return "username:" + u.Spec.Username
+}
+
+func userKeyText(u *v1alpha1.EnterpriseUser) string {
+	if u.Spec.Email != "" {
+		return "with email " + u.Spec.Email
+	}
+	return "with username " + u.Spec.Username
+}
+
+func userClaims(kube client.Client) *claimKind[*v1alpha1.EnterpriseUser] {
+	return childClaims(kube, "EnterpriseUser", "user", func() client.ObjectList { return &v1alpha1.EnterpriseUserList{} },
+		userKey, "spec.email (or spec.username)", userKeyText)
+}
+
+func groupClaims(kube client.Client) *claimKind[*v1alpha1.UserGroup] {
+	return childClaims(kube, "UserGroup", "group", func() client.ObjectList { return &v1alpha1.UserGroupList{} },
+		func(g *v1alpha1.UserGroup) string { return g.Spec.Name }, "spec.name",
+		func(g *v1alpha1.UserGroup) string { return "named " + g.Spec.Name })
+}
+
+func roleClaims(kube client.Client) *claimKind[*v1alpha1.EnterpriseRole] {
+	return childClaims(kube, "EnterpriseRole", "role", func() client.ObjectList { return &v1alpha1.EnterpriseRoleList{} },
+		func(r *v1alpha1.EnterpriseRole) string { return r.Spec.Name }, "spec.name",
+		func(r *v1alpha1.EnterpriseRole) string { return "named " + r.Spec.Name })
+}
+
+func domainClaims(kube client.Client) *claimKind[*v1alpha1.Domain] {
+	return childClaims(kube, "Domain", "domain", func() client.ObjectList { return &v1alpha1.DomainList{} },
+		func(d *v1alpha1.Domain) string { return strings.ToLower(d.Spec.DomainName) }, "spec.domainName",
+		func(d *v1alpha1.Domain) string { return d.Spec.DomainName })
+}
+
+func webhookClaims(kube client.Client) *claimKind[*v1alpha1.Webhook] {
+	return childClaims(kube, "Webhook", "webhook", func() client.ObjectList { return &v1alpha1.WebhookList{} },
+		func(w *v1alpha1.Webhook) string { return w.Spec.URL }, "spec.url",
+		func(w *v1alpha1.Webhook) string { return "with URL " + w.Spec.URL })
+}
