@@ -132,7 +132,14 @@ func (c *claimKind[T]) Competitors(ctx context.Context, obj T, id string) ([]T, 
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(all, func(o T) bool { return o.GetUID() == obj.GetUID() }), nil
+	return slices.DeleteFunc(all, func(o T) bool {
+		// An object in another namespace competes only once it is bound: a claim it
+		// merely writes (an external-id annotation) must not let one tenant squat on
+		// an id another tenant is entitled to. Whether it may bind is the platform's
+		// ownership record's to say.
+		squat := o.GetNamespace() != obj.GetNamespace() && (id == "" || o.GetManagedStatus().ExternalID != id)
+		return o.GetUID() == obj.GetUID() || squat
+	}), nil
 }
 
 func (c *claimKind[T]) Conflict(obj, holder T, id string) (string, string) {

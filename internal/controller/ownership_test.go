@@ -200,18 +200,27 @@ var _ = Describe("Objects that never reached the platform", func() {
 
 	It("a create whose answer was lost is still looked up and deleted", func() {
 		ent := readyEnterprise()
-		// The create reaches the platform but its answer is lost, and every lookup fails.
-		Expect(sim.SetFaults(platformsim.Faults{DropResponse: map[string]int{"createEnterpriseRole": 1},
-			ErrorRate: map[string]float64{"listEnterpriseRoles": 1}})).To(Succeed())
+		// The create is slow and its answer is lost: the object is deleted while it is
+		// on its way, and every lookup fails for a while after.
+		slowLost := platformsim.Faults{DropResponse: map[string]int{"createEnterpriseRole": 1},
+			OperationLatency: map[string]platformsim.Duration{"createEnterpriseRole": platformsim.Duration(3 * time.Second)}}
+		Expect(sim.SetFaults(slowLost)).To(Succeed())
 		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
 		r := newRole(ent.Namespace, ent.Name, "lost-answer", "lost-answer")
 		Expect(k8s.Create(ctx, r)).To(Succeed())
-		Eventually(func() int { return len(enterpriseState(ent.Status.ExternalID).Roles) }, eventuallyTO).Should(Equal(1))
-		Expect(k8s.Get(ctx, objKey(r), r)).To(Succeed())
-		Expect(r.Annotations).To(HaveKey(v1alpha1.AnnotationCreatePending))
-		Expect(r.Status.ExternalID).To(BeEmpty())
+		Eventually(func() map[string]string {
+			Expect(k8s.Get(ctx, objKey(r), r)).To(Succeed())
+			return r.Annotations
+		}, eventuallyTO, 50*time.Millisecond).Should(HaveKey(v1alpha1.AnnotationCreatePending), "the create is under way")
+		failLookups := sim.Faults()
+		failLookups.ErrorRate = map[string]float64{"listEnterpriseRoles": 1}
+		Expect(sim.SetFaults(failLookups)).To(Succeed())
 		Expect(k8s.Delete(ctx, r)).To(Succeed())
+
+		Eventually(func() int { return len(enterpriseState(ent.Status.ExternalID).Roles) }, eventuallyTO).Should(Equal(1), "the create reached the platform")
 		waitCondition(r, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonDeletionBlocked)
+		Expect(r.Status.ExternalID).To(BeEmpty(), "its answer never arrived")
+
 		Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed())
 		waitGone(r)
 		Expect(enterpriseState(ent.Status.ExternalID).Roles).To(BeEmpty(), "found by its name and deleted")

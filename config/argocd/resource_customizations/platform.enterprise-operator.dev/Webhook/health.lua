@@ -33,6 +33,8 @@ local terminalReasons = {
   VerificationFailed = true,
   Drifted = true,
   NotFound = true,
+  AlreadyManaged = true,
+  AdoptionDenied = true,
 }
 
 local function findCondition(conditions, conditionType)
