@@ -83,4 +83,9 @@ const (
 	ReasonAdoptionDenied = "AdoptionDenied"
 	// ReasonPlatformUnavailable: the platform could not be reached or answered 5xx.
 	ReasonPlatformUnavailable = "PlatformUnavailable"
+	// ReasonForbiddenAddress: the operator refused to connect because the PlatformConfig's
+	// baseURL or tokenURL led to a link-local or cloud metadata address (after DNS
+	// resolution or a redirect); the message names the address. Nothing is retried
+	// until the PlatformConfig or a Secret changes.
+	ReasonForbiddenAddress = "ForbiddenAddress"
 )

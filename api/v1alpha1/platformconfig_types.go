@@ -21,10 +21,22 @@ type PlatformConfigSpec struct {
 	// baseURL is the root URL of the platform's API, for example
 	// https://business.apis.example.com/v1. It must be https; plain http is accepted
 	// only for a loopback host (localhost, 127.0.0.1 or [::1]), which is where the
-	// local platform simulator listens.
+	// local platform simulator listens. It must not point at a link-local or cloud
+	// instance metadata address: 169.254.0.0/16 (which holds 169.254.169.254),
+	// fe80::/10, link-local multicast, fd00:ec2::254 or 100.100.100.200, nor at the host
+	// names metadata.google.internal, metadata.goog or metadata (in any case, with or
+	// without a trailing dot); an IPv6 host must be written plainly (no IPv4-mapped
+	// form such as [::ffff:169.254.169.254], no zone). Those services hand out the
+	// node's cloud credentials. A host name can still resolve to such an address, or
+	// the platform can redirect there, so the operator also refuses to connect to one
+	// after DNS resolution: the PlatformConfig then becomes Stalled with reason
+	// ForbiddenAddress.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != '' && (url(self).getScheme() == 'https' || (url(self).getScheme() == 'http' && url(self).getHostname() in ['localhost', '127.0.0.1', '::1']))",message="baseURL must be an https URL (plain http is allowed only for localhost, 127.0.0.1 or [::1], the local simulator)"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || [self.substring(size(self.find('^[^:/?#]+://([^/?#]*@)?[[]?')), size(self.find('^[^:/?#]+://([^/?#]*@)?([[][^]]*|[^:/?#]*)')))].all(h, !isIP(h) || !(ip(h).isLinkLocalUnicast() || ip(h).isLinkLocalMulticast() || ip(h) in [ip('fd00:ec2::254'), ip('100.100.100.200')]))",message="baseURL must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, link-local multicast, fd00:ec2::254, 100.100.100.200): cloud instance metadata services there hand out the node's credentials"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || [self.substring(size(self.find('^[^:/?#]+://([^/?#]*@)?[[]?')), size(self.find('^[^:/?#]+://([^/?#]*@)?([[][^]]*|[^:/?#]*)')))].all(h, h == url(self).getHostname() && (!url(self).getHost().startsWith('[') || isIP(h)))",message="baseURL must write its host plainly, without an IPv4-mapped IPv6 address (such as [::ffff:169.254.169.254]) or an IPv6 zone, so that it can be checked against link-local and cloud metadata addresses"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || !self.substring(size(self.find('^[^:/?#]+://([^/?#]*@)?[[]?')), size(self.find('^[^:/?#]+://([^/?#]*@)?([[][^]]*|[^:/?#]*)'))).matches('^(?i)metadata([.]google[.]internal|[.]goog)?[.]?$')",message="baseURL must not point at a cloud metadata host name (metadata.google.internal, metadata.goog, metadata): cloud instance metadata services hand out the node's credentials"
 	// +required
 	BaseURL string `json:"baseURL"`
 
@@ -128,10 +140,16 @@ type PlatformAuth struct {
 type OAuth2Auth struct {
 	// tokenURL is the OAuth2 token endpoint, for example
 	// https://auth.example.com/connect/token. It must be https; plain http is accepted
-	// only for a loopback host (localhost, 127.0.0.1 or [::1]).
+	// only for a loopback host (localhost, 127.0.0.1 or [::1]). The token request
+	// carries the client secret, so the address rules of baseURL apply here too: no
+	// link-local or cloud metadata address or host name, and no connection to one after
+	// DNS resolution or a redirect either.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getHostname() != '' && (url(self).getScheme() == 'https' || (url(self).getScheme() == 'http' && url(self).getHostname() in ['localhost', '127.0.0.1', '::1']))",message="tokenURL must be an https URL (plain http is allowed only for localhost, 127.0.0.1 or [::1], the local simulator)"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || [self.substring(size(self.find('^[^:/?#]+://([^/?#]*@)?[[]?')), size(self.find('^[^:/?#]+://([^/?#]*@)?([[][^]]*|[^:/?#]*)')))].all(h, !isIP(h) || !(ip(h).isLinkLocalUnicast() || ip(h).isLinkLocalMulticast() || ip(h) in [ip('fd00:ec2::254'), ip('100.100.100.200')]))",message="tokenURL must not point at a link-local or cloud metadata address (169.254.0.0/16, fe80::/10, link-local multicast, fd00:ec2::254, 100.100.100.200): cloud instance metadata services there hand out the node's credentials"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || [self.substring(size(self.find('^[^:/?#]+://([^/?#]*@)?[[]?')), size(self.find('^[^:/?#]+://([^/?#]*@)?([[][^]]*|[^:/?#]*)')))].all(h, h == url(self).getHostname() && (!url(self).getHost().startsWith('[') || isIP(h)))",message="tokenURL must write its host plainly, without an IPv4-mapped IPv6 address (such as [::ffff:169.254.169.254]) or an IPv6 zone, so that it can be checked against link-local and cloud metadata addresses"
+	// +kubebuilder:validation:XValidation:rule="!isURL(self) || !self.substring(size(self.find('^[^:/?#]+://([^/?#]*@)?[[]?')), size(self.find('^[^:/?#]+://([^/?#]*@)?([[][^]]*|[^:/?#]*)'))).matches('^(?i)metadata([.]google[.]internal|[.]goog)?[.]?$')",message="tokenURL must not point at a cloud metadata host name (metadata.google.internal, metadata.goog, metadata): cloud instance metadata services hand out the node's credentials"
 	// +required
 	TokenURL string `json:"tokenURL"`
 

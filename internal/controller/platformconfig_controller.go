@@ -102,7 +102,12 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 		r.set(pc, metav1.ConditionFalse, reason, c2.Message)
 		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, c2.Message)
 		if r.Recorder != nil {
-			r.Recorder.Eventf(pc, nil, corev1.EventTypeWarning, EventCredentialsInvalid, "Validate", "%s", c2.Message)
+			event := EventCredentialsInvalid
+			if reason == v1alpha1.ReasonForbiddenAddress {
+				// Not a credential problem: the URL leads somewhere the operator never goes.
+				event = v1alpha1.ReasonForbiddenAddress
+			}
+			r.Recorder.Eventf(pc, nil, corev1.EventTypeWarning, event, "Validate", "%s", c2.Message)
 		}
 		// A Secret change brings it back at once; the interval is a safety net.
 		return ctrl.Result{RequeueAfter: interval}, nil

@@ -1,11 +1,14 @@
 package controller
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -111,5 +114,46 @@ var _ = Describe("PlatformConfig when the platform is briefly unavailable", func
 		Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed())
 		waitCondition(pc, v1alpha1.ConditionSynced, metav1.ConditionTrue)
 		Expect(conditionOf(pc, v1alpha1.ConditionReady).Reason).To(Equal(v1alpha1.ReasonCredentialsValid))
+	})
+})
+
+var _ = Describe("PlatformConfig whose platform redirects to a cloud metadata address", func() {
+	It("is Stalled with reason ForbiddenAddress, naming the refused address", func() {
+		// Admission accepts http on loopback; where the answer then leads is only seen
+		// when the operator connects.
+		redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "http://169.254.169.254/latest/meta-data/iam/security-credentials/", http.StatusTemporaryRedirect)
+		}))
+		DeferCleanup(redirector.Close)
+		pc := &v1alpha1.PlatformConfig{
+			ObjectMeta: metav1.ObjectMeta{Name: "metadata-redirect-" + randHex(4)},
+			Spec: v1alpha1.PlatformConfigSpec{
+				BaseURL: redirector.URL,
+				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
+					TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
+				}},
+			},
+		}
+		Expect(k8s.Create(ctx, pc)).To(Succeed())
+		cleanup(pc)
+
+		waitCondition(pc, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonForbiddenAddress)
+		Expect(conditionOf(pc, v1alpha1.ConditionStalled).Message).To(ContainSubstring("refusing to connect to 169.254.169.254:80"))
+		ready := conditionOf(pc, v1alpha1.ConditionReady)
+		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
+		Expect(ready.Reason).To(Equal(v1alpha1.ReasonForbiddenAddress))
+
+		// The Warning event says what it is, not "CredentialsInvalid".
+		Eventually(func(g Gomega) []string {
+			events := &eventsv1.EventList{}
+			g.Expect(k8s.List(ctx, events)).To(Succeed())
+			var reasons []string
+			for _, e := range events.Items {
+				if e.Regarding.Name == pc.Name {
+					reasons = append(reasons, e.Reason)
+				}
+			}
+			return reasons
+		}, eventuallyTO, 100*time.Millisecond).Should(ContainElement(v1alpha1.ReasonForbiddenAddress))
 	})
 })

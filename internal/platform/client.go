@@ -72,7 +72,7 @@ func newClient(cfg Config) (*client, error) {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		hc = &http.Client{Transport: newTransport(nil)}
 	}
 	c := &client{
 		s:     s,
@@ -92,8 +92,9 @@ func newClient(cfg Config) (*client, error) {
 		c.limiter = rate.NewLimiter(rate.Limit(s.rps), s.burst)
 	}
 	if cfg.Auth.OAuth2 != nil {
-		// The token endpoint gets the same transport and User-Agent, but neither the
-		// company header nor the rate limiter.
+		// The token endpoint gets the same transport (so the same refusal of
+		// link-local and metadata addresses) and User-Agent, but neither the company
+		// header nor the rate limiter.
 		tokenHC := *hc
 		tokenHC.Transport = tokenTransport{ua: s.userAgent, rec: c.rec, next: hc.Transport}
 		c.auth = newClientCredentials(cfg.Auth.OAuth2, s.tokenURL, &tokenHC, s.timeout)

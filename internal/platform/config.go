@@ -93,7 +93,9 @@ type Config struct {
 	UserAgent string
 
 	// HTTPClient replaces the default client (for API and token requests); its own
-	// Timeout, if any, applies in addition to Timeout.
+	// Timeout, if any, applies in addition to Timeout. The default client's transport
+	// refuses to connect to link-local and cloud metadata addresses
+	// (ErrForbiddenAddress); a client given here is used as it is, without that check.
 	HTTPClient *http.Client
 
 	// MaxRetries is how many times a retryable call (reads and idempotent writes) is

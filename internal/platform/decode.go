@@ -132,7 +132,8 @@ type sanitizedError struct {
 func (e *sanitizedError) Error() string { return e.msg }
 func (e *sanitizedError) Unwrap() error { return e.cause }
 
-// transportError maps a failure without an HTTP answer to a KindUnavailable *Error.
+// transportError maps a failure without an HTTP answer to a KindUnavailable *Error,
+// or a KindForbiddenAddress one when the dialer refused the address.
 // The request URL loses its query string and user info (seed 001's v3 operations
 // put secrets there) and every secret given is redacted.
 func transportError(op string, err error, secrets ...string) *Error {
@@ -143,8 +144,12 @@ func transportError(op string, err error, secrets ...string) *Error {
 		err = &url.Error{Op: ue.Op, URL: stripURL(ue.URL), Err: ue.Err}
 	}
 	msg := clip(redact(err.Error(), secrets...))
+	kind := KindUnavailable
+	if errors.Is(cause, ErrForbiddenAddress) {
+		kind = KindForbiddenAddress
+	}
 	return &Error{
-		Kind:      KindUnavailable,
+		Kind:      kind,
 		Operation: op,
 		Message:   msg,
 		Err:       &sanitizedError{msg: msg, cause: cause},

@@ -25,6 +25,11 @@ const (
 	KindRateLimited ErrorKind = "RateLimited"
 	// KindUnavailable: the platform failed (5xx) or could not be reached.
 	KindUnavailable ErrorKind = "Unavailable"
+	// KindForbiddenAddress: the client refused to connect because the address is
+	// link-local or a cloud metadata service (ErrForbiddenAddress). Retrying cannot
+	// help; the PlatformConfig's URL (or what its host resolves or redirects to) has to
+	// change.
+	KindForbiddenAddress ErrorKind = "ForbiddenAddress"
 )
 
 // Error is every error the Client returns. It carries the platform's error body
@@ -114,6 +119,10 @@ func IsForbidden(err error) bool { k, _ := kindOf(err); return k == KindForbidde
 
 // IsUnavailable reports a 5xx or a transport failure.
 func IsUnavailable(err error) bool { k, _ := kindOf(err); return k == KindUnavailable }
+
+// IsForbiddenAddress reports a connection refused because of where it would go: a
+// link-local or cloud metadata address.
+func IsForbiddenAddress(err error) bool { k, _ := kindOf(err); return k == KindForbiddenAddress }
 
 // IsRateLimited reports a 429 and how long the platform asked to wait.
 func IsRateLimited(err error) (time.Duration, bool) {

@@ -74,7 +74,8 @@ type Classification struct {
 }
 
 // Classify sorts an error. Platform answers that need a spec change (400/422, 403,
-// 409 that adoption could not resolve) stall; 429 waits as long as the platform said;
+// 409 that adoption could not resolve) and connections refused because they would
+// reach a link-local or cloud metadata address stall; 429 waits as long as the platform said;
 // 401, 5xx and transport errors are generic and back off.
 func Classify(err error) Classification {
 	var stall *StallingError
@@ -97,6 +98,10 @@ func Classify(err error) Classification {
 		return Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonInvalidSpec, Message: err.Error()}
 	case platform.IsForbidden(err):
 		return Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonForbidden, Message: err.Error()}
+	case platform.IsForbiddenAddress(err):
+		// Reaching the platform would mean connecting to a link-local or cloud metadata
+		// address: retrying cannot help, the URL (or its DNS) has to change.
+		return Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonForbiddenAddress, Message: err.Error()}
 	case platform.IsUnauthorized(err):
 		return Classification{Outcome: OutcomeGeneric, Reason: v1alpha1.ReasonUnauthorized, Message: err.Error()}
 	case platform.IsUnavailable(err):
