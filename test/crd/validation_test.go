@@ -251,7 +251,22 @@ var _ = Describe("validation of the CRDs", func() {
 		Entry("PlatformConfig: burst below 1", rejectCreate(validPlatformConfig,
 			"spec.rateLimit.burst in body should be greater than or equal to 1", set("spec.rateLimit.burst", int64(0)))),
 
+		Entry("PlatformConfig: adoption by namespace selector without the selector", rejectCreate(validPlatformConfig,
+			"adoption.namespaceSelector is required when adoption.policy is NamespaceSelector",
+			set("spec.adoption", map[string]any{"policy": "NamespaceSelector"}))),
+		Entry("PlatformConfig: adoption None with a selector", rejectCreate(validPlatformConfig,
+			"adoption.namespaceSelector is used only with adoption.policy NamespaceSelector",
+			set("spec.adoption", map[string]any{"policy": "None", "namespaceSelector": map[string]any{}}))),
+		Entry("PlatformConfig: adoption selector without a policy (defaults to None)", rejectCreate(validPlatformConfig,
+			"adoption.namespaceSelector is used only with adoption.policy NamespaceSelector",
+			set("spec.adoption", map[string]any{"namespaceSelector": map[string]any{}}))),
+		Entry("PlatformConfig: unknown adoption policy", rejectCreate(validPlatformConfig,
+			`Unsupported value: "Anyone"`, set("spec.adoption", map[string]any{"policy": "Anyone"}))),
+
 		// Enterprise
+		Entry("Enterprise: third-party identifier with the operator's reserved owner label", rejectCreate(validEnterprise,
+			"the label platform.enterprise-operator.dev/owner is reserved", set("spec.thirdPartyIdentifiers", []any{
+				map[string]any{"id": "team-a/acme", "label": "Platform.Enterprise-Operator.dev/Owner"}}))),
 		Entry("Enterprise: organizationID in upper case", rejectCreate(validEnterprise,
 			"organizationID must be 32 lower-case hex characters", set("spec.organizationID", "59CD72485007A239FB00282ED480DA1F"))),
 		Entry("Enterprise: organizationID too short", rejectCreate(validEnterprise,
@@ -423,6 +438,10 @@ var _ = Describe("validation of the CRDs", func() {
 			set("spec.auth.oauth2.tokenURL", "http://127.0.0.1:8089/connect/token")),
 		Entry("PlatformConfig with a namespaceSelector", validPlatformConfig,
 			set("spec.namespaceSelector", map[string]any{"matchLabels": map[string]any{"tenant": "true"}})),
+		Entry("PlatformConfig granting adoption to selected namespaces", validPlatformConfig,
+			set("spec.adoption", map[string]any{"policy": "NamespaceSelector",
+				"namespaceSelector": map[string]any{"matchLabels": map[string]any{"adopt": "true"}}})),
+		Entry("PlatformConfig granting no adoption", validPlatformConfig, set("spec.adoption", map[string]any{"policy": "None"})),
 		Entry("Enterprise", validEnterprise),
 		Entry("Enterprise without companyID", validEnterprise, del("spec.companyID")),
 		Entry("EnterpriseUser", validEnterpriseUser),
