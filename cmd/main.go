@@ -41,7 +41,8 @@ func main() {
 	flag.DurationVar(&credCheck, "credential-check-interval", controller.DefaultCredentialCheckInterval, "How often PlatformConfig credentials are re-validated.")
 	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "Reconciles run in parallel per kind.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all. "+
-		"Rotated PlatformConfig credentials in a namespace not listed take effect at the next credential check.")
+		"Rotated PlatformConfig credentials in a namespace not listed (or in a Secret without the label "+
+		v1alpha1.LabelSecret+"=true) take effect at the next credential check.")
 	opts := zap.Options{}
 	opts.BindFlags(flag.CommandLine)
 	flag.Parse()

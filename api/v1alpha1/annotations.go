@@ -47,3 +47,28 @@ const (
 	// (or orphaned, per deletionPolicy).
 	Finalizer = "platform.enterprise-operator.dev/finalizer"
 )
+
+// Labels users put on Secrets.
+const (
+	// LabelSecret, set to LabelSecretOptIn ("true") on a Secret, lets the operator read
+	// it for any EnterpriseUser (spec.passwordSecretRef) or Webhook
+	// (spec.signingSecretRef) in its namespace, and so send its value to the platform.
+	// Without it the operator reads such a Secret only if it created the Secret for that
+	// very object, and writes (a reset or generated password) only Secrets it created:
+	// someone who may write EnterpriseUsers or Webhooks but not read Secrets cannot make
+	// the operator ship an unrelated Secret (say db-credentials) to the platform. Only
+	// Secrets with the label are watched (metadata only), so a labelled Secret that
+	// appears, or gets the label, wakes the objects waiting for it.
+	LabelSecret = "platform.enterprise-operator.dev/secret"
+
+	// LabelSecretOptIn is the LabelSecret value that opts a Secret in.
+	LabelSecretOptIn = "true"
+
+	// LabelSecretGenerated is the LabelSecret value on the Secrets the operator creates
+	// itself (an EnterpriseUser's generated password). It is not LabelSecretOptIn on
+	// purpose: such a Secret belongs to the EnterpriseUser it was made for (its
+	// ownerReference) and must not be readable or writable through any other object
+	// that names it. The value only says where the Secret came from, so people can
+	// find them (kubectl get secrets -l platform.enterprise-operator.dev/secret=generated).
+	LabelSecretGenerated = "generated"
+)

@@ -81,6 +81,12 @@ const (
 	// object, or it has none and the PlatformConfig's spec.adoption does not grant this
 	// namespace. The message says nothing about that enterprise.
 	ReasonAdoptionDenied = "AdoptionDenied"
+	// ReasonSecretNotAllowed: the operator may not use a referenced Secret. It reads a
+	// password or signing Secret only if it created the Secret for this very object or
+	// the Secret carries the label platform.enterprise-operator.dev/secret=true, and it
+	// writes only Secrets it created. The message names the Secret and what to do;
+	// labelling the Secret (or pointing the reference elsewhere) resumes the object.
+	ReasonSecretNotAllowed = "SecretNotAllowed"
 	// ReasonPlatformUnavailable: the platform could not be reached or answered 5xx.
 	ReasonPlatformUnavailable = "PlatformUnavailable"
 	// ReasonForbiddenAddress: the operator refused to connect because the PlatformConfig's

@@ -79,9 +79,15 @@ type EnterpriseUserSpec struct {
 	Suspended bool `json:"suspended,omitempty"`
 
 	// passwordSecretRef points at a Secret key, in this namespace, holding the user's
-	// initial password. If the Secret or the key does not exist, the operator
-	// generates a password and writes it there. When the reset-password annotation
-	// is handled, the platform's temporary password is written to the same key.
+	// initial password. If the Secret does not exist, the operator creates it with a
+	// generated password (owned by this EnterpriseUser, labelled
+	// platform.enterprise-operator.dev/secret=generated). An existing Secret is read
+	// only if the operator created it for this EnterpriseUser or it carries the label
+	// platform.enterprise-operator.dev/secret=true; otherwise the user stalls with
+	// reason SecretNotAllowed and nothing is sent to the platform. When the
+	// reset-password annotation is handled, the platform's temporary password is
+	// written to the same key, which the operator does only in a Secret it created
+	// (so leave the name of a Secret that does not exist yet if you want resets).
 	// Omit it and the user is created with a random password that is kept nowhere;
 	// the user then sets their own through the platform's password reset.
 	// +optional

@@ -33,6 +33,10 @@ type WebhookSpec struct {
 
 	// signingSecretRef points at the Secret key, in this namespace, holding the
 	// secret the platform signs deliveries with, so the receiver can verify them.
+	// The Secret must carry the label platform.enterprise-operator.dev/secret=true
+	// (the opt-in to having its value sent to the platform) or an ownerReference to
+	// this Webhook; otherwise the webhook stalls with reason SecretNotAllowed and
+	// nothing is sent. Rotations of a labelled Secret are sent to the platform at once.
 	// The key defaults to "password"; set key explicitly (for example "secret") if
 	// the Secret uses another key.
 	// +required

@@ -350,11 +350,15 @@ func (d *demo) createPrerequisites(ctx context.Context) error {
 		}
 	}
 
+	// Every Secret is labelled platform.enterprise-operator.dev/secret=true: the
+	// operator sends a signing Secret to the platform only with it, and follows a
+	// labelled token Secret's rotations at once.
+	optIn := map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn}
 	secrets := []*corev1.Secret{}
 	if bt := pc.Spec.Auth.BearerToken; bt != nil {
 		ref := bt.TokenSecretRef
 		secrets = append(secrets, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ref.Namespace, Name: ref.Name},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ref.Namespace, Name: ref.Name, Labels: optIn},
 			StringData: map[string]string{ref.Key: simToken},
 		})
 	} else {
@@ -366,7 +370,7 @@ func (d *demo) createPrerequisites(ctx context.Context) error {
 			key = "secret"
 		}
 		secrets = append(secrets, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: demoNS, Name: ref.Name},
+			ObjectMeta: metav1.ObjectMeta{Namespace: demoNS, Name: ref.Name, Labels: optIn},
 			StringData: map[string]string{key: randomHex(24)},
 		})
 	}

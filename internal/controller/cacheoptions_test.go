@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -24,6 +25,24 @@ func TestCacheOptions(t *testing.T) {
 			opts := CacheOptions(tc.namespaces)
 			if diff := cmp.Diff(tc.want, opts.DefaultNamespaces); diff != "" {
 				t.Errorf("DefaultNamespaces (-want +got):\n%s", diff)
+			}
+			// Secrets are cached only when labelled, whatever the namespaces: one
+			// ByObject entry, for the Secret kind, that inherits DefaultNamespaces.
+			type selection struct{ Kind, Label string }
+			var secrets []selection
+			for obj, by := range opts.ByObject {
+				if by.Namespaces != nil {
+					t.Errorf("ByObject %T has its own namespaces %v; want it to inherit DefaultNamespaces", obj, by.Namespaces)
+				}
+				label := "<none>"
+				if by.Label != nil {
+					label = by.Label.String()
+				}
+				secrets = append(secrets, selection{Kind: fmt.Sprintf("%T %s", obj, obj.GetObjectKind().GroupVersionKind()), Label: label})
+			}
+			want := []selection{{Kind: "*v1.PartialObjectMetadata /v1, Kind=Secret", Label: "platform.enterprise-operator.dev/secret=true"}}
+			if diff := cmp.Diff(want, secrets); diff != "" {
+				t.Errorf("ByObject (-want +got):\n%s", diff)
 			}
 			if opts.DefaultTransform == nil {
 				t.Fatal("no DefaultTransform: cached objects would keep their managedFields")

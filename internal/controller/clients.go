@@ -217,6 +217,13 @@ func (r *ClientRegistry) Forget(name string) {
 
 // configFor builds the client config from the spec and the Secret data; the fingerprint
 // changes whenever either does, without keeping the secret values themselves around.
+//
+// Credential Secrets are read without the platform.enterprise-operator.dev/secret label
+// that password and signing Secrets need (secretUse): a PlatformConfig is cluster-scoped,
+// so only a cluster administrator, who may read every Secret anyway, can name one, and
+// naming it is the consent the label stands for elsewhere. The label still matters for
+// them: only labelled Secrets are watched, so an unlabelled credential Secret's rotation
+// takes effect at the next periodic credential check rather than at once.
 func (r *ClientRegistry) configFor(ctx context.Context, pc *v1alpha1.PlatformConfig) (platform.Config, string, error) {
 	spec := pc.Spec
 	cfg := platform.Config{

@@ -4,5 +4,8 @@
 // shared machinery in package managed.
 //
 // Secrets are never cached: they are read with the API reader when needed and watched
-// metadata-only, so the operator holds no cluster-wide copy of Secret data.
+// metadata-only, so the operator holds no cluster-wide copy of Secret data; only Secrets
+// labelled platform.enterprise-operator.dev/secret=true are watched at all. Password and
+// signing Secrets are used only if the operator created them for the object or they
+// carry that label (secrets.go).
 package controller

@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"math/big"
 	"strings"
 
@@ -218,11 +219,16 @@ func (x *userExternal) Act(ctx context.Context, u *v1alpha1.EnterpriseUser, cur 
 	if u.Spec.PasswordSecretRef == nil {
 		return cur, managed.Stalling(v1alpha1.ReasonInvalidSpec, msgResetNeedsSecretRef)
 	}
+	// Refused before the platform resets anything: a temporary password the operator
+	// may not store would be lost, and the user locked out of the old one.
+	if err := x.passwordWritable(ctx, u, whyReset); err != nil {
+		return cur, err
+	}
 	temp, err := x.platform.ResetUserPassword(ctx, x.enterpriseID, cur.ExternalID)
 	if err != nil {
 		return cur, err
 	}
-	if err := x.writePassword(ctx, u, temp); err != nil {
+	if err := x.writePassword(ctx, u, temp, whyReset); err != nil {
 		return cur, err
 	}
 	u.Status.LastPasswordReset = v
@@ -233,24 +239,35 @@ func (x *userExternal) Act(ctx context.Context, u *v1alpha1.EnterpriseUser, cur 
 // a generated one written to that Secret first (so it is never lost). Without a Secret
 // the platform still requires a password (createEnterpriseUser has no invitation
 // mode), so a random one is generated and kept nowhere: the user sets their own through
-// the platform's password reset.
+// the platform's password reset. An existing Secret is used only if the operator may
+// read it (secretUse.mayRead), and completed with a generated password only if the
+// operator created it.
 func (x *userExternal) initialPassword(ctx context.Context, u *v1alpha1.EnterpriseUser) (string, error) {
 	ref := u.Spec.PasswordSecretRef
 	if ref == nil {
 		return generatePassword()
 	}
-	p, err := readSecretKey(ctx, x.deps.secrets, u.Namespace, ref.Name, secretKey(ref))
-	if err == nil {
-		return p, nil
-	}
-	if c := managed.Classify(err); c.Reason != v1alpha1.ReasonSecretNotFound {
-		return "", err
-	}
-	p, err = generatePassword()
+	s, err := getSecret(ctx, x.deps.secrets, u.Namespace, ref.Name)
 	if err != nil {
 		return "", err
 	}
-	return p, x.writePassword(ctx, u, p)
+	if s != nil {
+		use := passwordSecretUse(u)
+		if err := use.mayRead(s); err != nil {
+			return "", err
+		}
+		if p := s.Data[secretKey(ref)]; len(p) > 0 {
+			return string(p), nil
+		}
+		if err := use.mayWrite(s, fmt.Sprintf(whyGenerated, secretKey(ref))); err != nil {
+			return "", err
+		}
+	}
+	p, err := generatePassword()
+	if err != nil {
+		return "", err
+	}
+	return p, x.writePassword(ctx, u, p, fmt.Sprintf(whyGenerated, secretKey(ref)))
 }
 
 func secretKey(ref *v1alpha1.SecretKeyReference) string {
@@ -260,24 +277,46 @@ func secretKey(ref *v1alpha1.SecretKeyReference) string {
 	return ref.Key
 }
 
-// writePassword stores a password in the user's Secret, creating the Secret (owned by
-// the EnterpriseUser) when it does not exist.
-func (x *userExternal) writePassword(ctx context.Context, u *v1alpha1.EnterpriseUser, password string) error {
+// What a password write is for, in the message when the Secret may not be written.
+const (
+	whyReset     = "the " + v1alpha1.AnnotationResetPassword + " annotation writes the temporary password there; nothing was reset"
+	whyGenerated = "it has no key %q, so a generated initial password would be written there"
+)
+
+// passwordWritable reports (as a stalling error) a password Secret that exists and
+// that the operator may not write; a missing one is fine, writePassword creates it.
+func (x *userExternal) passwordWritable(ctx context.Context, u *v1alpha1.EnterpriseUser, why string) error {
+	s, err := getSecret(ctx, x.deps.secrets, u.Namespace, u.Spec.PasswordSecretRef.Name)
+	if err != nil || s == nil {
+		return err
+	}
+	return passwordSecretUse(u).mayWrite(s, why)
+}
+
+// writePassword stores a password in the user's Secret: it creates the Secret, owned by
+// the EnterpriseUser, when it does not exist, and otherwise writes only a Secret it
+// created for this EnterpriseUser. why says what the write is for.
+func (x *userExternal) writePassword(ctx context.Context, u *v1alpha1.EnterpriseUser, password, why string) error {
 	ref := u.Spec.PasswordSecretRef
-	s := &corev1.Secret{}
-	err := x.deps.secrets.Get(ctx, types.NamespacedName{Namespace: u.Namespace, Name: ref.Name}, s)
-	if apierrors.IsNotFound(err) {
+	s, err := getSecret(ctx, x.deps.secrets, u.Namespace, ref.Name)
+	if err != nil {
+		return err
+	}
+	if s == nil {
 		s = &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: u.Namespace, Name: ref.Name},
-			Type:       corev1.SecretTypeOpaque,
-			Data:       map[string][]byte{secretKey(ref): []byte(password)},
+			// Labelled "generated", not "true": the Secret belongs to this EnterpriseUser
+			// alone (its ownerReference), and no other object naming it may read it.
+			ObjectMeta: metav1.ObjectMeta{Namespace: u.Namespace, Name: ref.Name,
+				Labels: map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretGenerated}},
+			Type: corev1.SecretTypeOpaque,
+			Data: map[string][]byte{secretKey(ref): []byte(password)},
 		}
 		if err := controllerutil.SetOwnerReference(u, s, x.deps.kube.Scheme()); err != nil {
 			return err
 		}
 		return x.deps.kube.Create(ctx, s)
 	}
-	if err != nil {
+	if err := passwordSecretUse(u).mayWrite(s, why); err != nil {
 		return err
 	}
 	if s.Data == nil {

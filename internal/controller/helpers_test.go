@@ -53,11 +53,13 @@ func sha(s string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// ensureSecret creates a Secret with one key unless it exists.
+// ensureSecret creates a Secret with one key unless it exists, labelled so the operator
+// may read it (platform.enterprise-operator.dev/secret=true): it is a Secret a person
+// made for the operator.
 func ensureSecret(ns, name, key, value string) {
 	GinkgoHelper()
 	err := k8s.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: optInLabels()},
 		Data:       map[string][]byte{key: []byte(value)},
 	})
 	if !apierrors.IsAlreadyExists(err) {
@@ -123,3 +125,10 @@ func gvkOf(obj client.Object) schema.GroupVersionKind {
 
 // managedObject is any platform-backed custom resource.
 type managedObject = managed.Object
+
+// optInLabels are the labels of a Secret the operator may read for any object: it is
+// watched (so it wakes the objects that wait for it) and its value may be sent to the
+// platform.
+func optInLabels() map[string]string {
+	return map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn}
+}

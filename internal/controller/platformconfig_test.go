@@ -27,7 +27,8 @@ var _ = Describe("PlatformConfig credential rotation", func() {
 		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokA}, Name: "rotation"})
 
 		secret := &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "rotating-" + randHex(4)},
+			// Labelled: its rotations are followed at once (see the spec on unlabelled ones).
+			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "rotating-" + randHex(4), Labels: optInLabels()},
 			Data:       map[string][]byte{"token": []byte(tokA)},
 		}
 		Expect(k8s.Create(ctx, secret)).To(Succeed())

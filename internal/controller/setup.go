@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -54,8 +55,22 @@ type Options struct {
 // keep the server's managedFields, since an absent list means "unchanged").
 // Non-empty namespaces restrict namespaced kinds (and the Secret metadata watches)
 // to those namespaces; PlatformConfig is cluster-scoped and always watched.
+//
+// Secrets are cached metadata-only and only those labelled
+// platform.enterprise-operator.dev/secret=true (secretCacheSelector): the cache would
+// otherwise hold the name and version of every Secret of the cluster, most of which the
+// operator may not use anyway (secretUse), and wake objects on changes to any of them.
 func CacheOptions(namespaces []string) cache.Options {
-	opts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
+	opts := cache.Options{
+		DefaultTransform: cache.TransformStripManagedFields(),
+		// The cache keys ByObject by GVK, so this selects every Secret informer of the
+		// manager: the metadata-only one the watches share, and a full one should
+		// anything ever read Secrets through the cached client. Without per-object
+		// Namespaces it inherits DefaultNamespaces below.
+		ByObject: map[client.Object]cache.ByObject{
+			secretMetadata(): {Label: secretCacheSelector()},
+		},
+	}
 	for _, ns := range namespaces {
 		if opts.DefaultNamespaces == nil {
 			opts.DefaultNamespaces = map[string]cache.Config{}
@@ -65,9 +80,17 @@ func CacheOptions(namespaces []string) cache.Options {
 	return opts
 }
 
+// secretCacheSelector selects the Secrets that opted in to being read by the operator.
+// A label-selected watch reports a Secret that gains the label as added and one that
+// loses it as deleted, so labelling a Secret wakes the objects waiting for it.
+func secretCacheSelector() labels.Selector {
+	return labels.SelectorFromSet(labels.Set{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn})
+}
+
 // RBAC: the operator reads and writes its own kinds, reads Namespaces (namespaceSelector),
-// reads Secrets it is pointed at and writes only EnterpriseUser password Secrets, and
-// records Events.
+// reads Secrets it is pointed at (password and signing Secrets only if it created them
+// or they are labelled, see secretUse) and writes only password Secrets it created, and
+// records Events. RBAC cannot express "only labelled Secrets", hence the checks in code.
 // +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs;enterprises;enterpriseusers;usergroups;domains;webhooks;enterpriseroles,verbs=get;list;watch;update;patch;delete
 // +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs/status;enterprises/status;enterpriseusers/status;usergroups/status;domains/status;webhooks/status;enterpriseroles/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs/finalizers;enterprises/finalizers;enterpriseusers/finalizers;usergroups/finalizers;domains/finalizers;webhooks/finalizers;enterpriseroles/finalizers,verbs=update
@@ -186,7 +209,10 @@ func builderFor(mgr ctrl.Manager, opts Options, name string, obj client.Object) 
 
 func (r *PlatformConfigReconciler) setup(mgr ctrl.Manager, opts Options) error {
 	// Secrets are watched metadata-only: the cache holds names and versions, never
-	// data, and only Secrets a PlatformConfig references trigger a reconcile.
+	// data, and only Secrets a PlatformConfig references trigger a reconcile. The
+	// cache holds only labelled Secrets (CacheOptions): the rotation of an unlabelled
+	// credential Secret, which still works, takes effect at the next periodic check
+	// (CheckInterval) instead of at once.
 	secret := secretMetadata()
 	return ctrl.NewControllerManagedBy(mgr).Named("platformconfig").
 		For(&v1alpha1.PlatformConfig{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
@@ -222,19 +248,14 @@ func referencingSecret[L client.ObjectList](kube client.Client, proto L) handler
 	})
 }
 
-// secretAppeared passes creations of Secrets the operator did not make itself: it
-// writes password Secrets (owned by their EnterpriseUser), and those writes must not
-// wake the user that made them.
+// secretAppeared passes creations of Secrets, which with the label-selected cache also
+// means a Secret that just got the platform.enterprise-operator.dev/secret=true label:
+// either can unblock an object stalled on its Secret. The Secrets the operator writes
+// itself (generated passwords) carry another label value, so they never reach this
+// watch and their writes do not wake the user that made them.
 func secretAppeared() predicate.Predicate {
 	return predicate.Funcs{
-		CreateFunc: func(e event.CreateEvent) bool {
-			for _, ref := range e.Object.GetOwnerReferences() {
-				if ref.Kind == "EnterpriseUser" && ref.APIVersion == v1alpha1.GroupVersion.String() {
-					return false
-				}
-			}
-			return true
-		},
+		CreateFunc: func(event.CreateEvent) bool { return true },
 		UpdateFunc: func(event.UpdateEvent) bool { return false },
 		DeleteFunc: func(event.DeleteEvent) bool { return false },
 	}

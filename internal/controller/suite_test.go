@@ -28,6 +28,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -51,6 +52,8 @@ var (
 
 	// logs captures everything the manager logs, to prove no secret leaks.
 	logs = &syncBuffer{}
+	// mgrCache is the manager's informer cache, for specs about what it holds.
+	mgrCache cache.Cache
 )
 
 // Test credentials. They must never appear in logs, events or status.
@@ -119,6 +122,7 @@ var _ = BeforeSuite(func() {
 		HealthProbeBindAddress: "0",
 	})
 	Expect(err).NotTo(HaveOccurred())
+	mgrCache = mgr.GetCache()
 	Expect(SetupWithManager(ctx, mgr, Options{
 		ResyncInterval:          testResync,
 		CredentialCheckInterval: 5 * time.Second,
@@ -139,7 +143,8 @@ var _ = BeforeSuite(func() {
 
 	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNS}})).To(Succeed())
 	Expect(k8s.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token"},
+		// Labelled, so a rotation is noticed at once rather than at the next credential check.
+		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token", Labels: optInLabels()},
 		StringData: map[string]string{"token": simToken},
 	})).To(Succeed())
 	Expect(k8s.Create(ctx, &v1alpha1.PlatformConfig{

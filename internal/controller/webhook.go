@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -27,18 +26,22 @@ func newWebhookExternal(d *deps, p parent) managed.External[*v1alpha1.Webhook] {
 func webhookActive(w *v1alpha1.Webhook) bool { return w.Spec.Active == nil || *w.Spec.Active }
 
 // desired is the webhook to send, with the signing secret read from its Secret; the
-// Secret's version is recorded so a later rotation is noticed.
+// Secret's version is recorded so a later rotation is noticed. A Secret the operator
+// may not read for this Webhook (secretUse.mayRead) stalls it before its data is used.
 func (x *webhookExternal) desired(ctx context.Context, w *v1alpha1.Webhook) (platform.WebhookSpec, error) {
 	ref := w.Spec.SigningSecretRef
 	key := ref.Key
 	if key == "" {
 		key = defaultSecretKey
 	}
-	s := &corev1.Secret{}
-	if err := x.deps.secrets.Get(ctx, types.NamespacedName{Namespace: w.Namespace, Name: ref.Name}, s); err != nil {
-		if apierrors.IsNotFound(err) {
-			return platform.WebhookSpec{}, managed.Stalling(v1alpha1.ReasonSecretNotFound, msgSecretMissing, w.Namespace, ref.Name)
-		}
+	s, err := getSecret(ctx, x.deps.secrets, w.Namespace, ref.Name)
+	if err != nil {
+		return platform.WebhookSpec{}, err
+	}
+	if s == nil {
+		return platform.WebhookSpec{}, managed.Stalling(v1alpha1.ReasonSecretNotFound, msgSecretMissing, w.Namespace, ref.Name)
+	}
+	if err := signingSecretUse(w).mayRead(s); err != nil {
 		return platform.WebhookSpec{}, err
 	}
 	secret := s.Data[key]
@@ -50,10 +53,26 @@ func (x *webhookExternal) desired(ctx context.Context, w *v1alpha1.Webhook) (pla
 }
 
 // signingSecretRotated reports whether the signing Secret changed since its value was
-// last sent, from the metadata-only Secret cache (no Secret data is read for this).
+// last sent, from Secret metadata only (no Secret data is read for this). The cache
+// holds only Secrets labelled platform.enterprise-operator.dev/secret=true, the usual
+// kind; for any other the metadata comes from the API server: a Secret created for
+// this Webhook is still followed (at resync, since no event announces its rotation),
+// and one the operator may no longer read (its label was removed) counts as changed,
+// so the update that follows stalls on it and says why instead of staying Ready.
 func (x *webhookExternal) signingSecretRotated(ctx context.Context, w *v1alpha1.Webhook) bool {
+	key := types.NamespacedName{Namespace: w.Namespace, Name: w.Spec.SigningSecretRef.Name}
 	m := secretMetadata()
-	if err := x.deps.kube.Get(ctx, types.NamespacedName{Namespace: w.Namespace, Name: w.Spec.SigningSecretRef.Name}, m); err != nil {
+	err := x.deps.kube.Get(ctx, key, m)
+	if apierrors.IsNotFound(err) {
+		m = secretMetadata()
+		if err := x.deps.secrets.Get(ctx, key, m); err != nil {
+			// Gone (or unreadable): nothing new to send; the platform keeps the last value.
+			return false
+		}
+		if signingSecretUse(w).mayRead(m) != nil {
+			return true
+		}
+	} else if err != nil {
 		return false
 	}
 	return m.ResourceVersion != w.Status.SigningSecretVersion

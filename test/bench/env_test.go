@@ -165,7 +165,9 @@ func startEnv() (_ *benchEnv, err error) {
 		return nil, err
 	}
 	if err := e.k8s.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token"},
+		// Labelled like every credential Secret (docs/install.md): rotations take effect at once.
+		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token",
+			Labels: map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn}},
 		StringData: map[string]string{"token": token},
 	}); err != nil {
 		return nil, err

@@ -85,6 +85,11 @@ func (s *scenario) applyTenant(t *testing.T) {
 		"--from-literal="+s.tokenSecret.Key+"="+simToken)
 	s.kubectl(t, "create", "secret", "generic", s.signingSecretNm, "-n", ns,
 		"--from-literal="+s.signingKey+"="+s.signingSecret)
+	// The opt-in label, as docs/install.md says: the operator sends the signing Secret
+	// to the platform only with it, and follows the token Secret's rotations at once.
+	optIn := v1alpha1.LabelSecret + "=" + v1alpha1.LabelSecretOptIn
+	s.kubectl(t, "label", "secret", s.tokenSecret.Name, "-n", s.tokenSecret.Namespace, optIn)
+	s.kubectl(t, "label", "secret", s.signingSecretNm, "-n", ns, optIn)
 
 	manifest := filepath.Join(s.logDir, "tenant.yaml")
 	g.Expect(os.WriteFile(manifest, []byte(docs), 0o644)).To(Succeed())

@@ -30,6 +30,7 @@ local terminalReasons = {
   Forbidden = true,
   CredentialsInvalid = true,
   SecretNotFound = true,
+  SecretNotAllowed = true,
   VerificationFailed = true,
   Drifted = true,
   NotFound = true,
