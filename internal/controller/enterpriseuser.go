@@ -37,6 +37,9 @@ type userExternal struct {
 	roleIDs []string
 	// platformUsername is the username Observe found, for the message when it differs.
 	platformUsername string
+	// password is the initial password PrepareCreate read; it lives only as long as
+	// this reconcile.
+	password string
 }
 
 func newUserExternal(d *deps, p parent) managed.External[*v1alpha1.EnterpriseUser] {
@@ -138,14 +141,26 @@ func (x *userExternal) recordState(u *v1alpha1.EnterpriseUser, s platform.UserSt
 	}
 }
 
-func (x *userExternal) Create(ctx context.Context, u *v1alpha1.EnterpriseUser) (managed.Observation, error) {
-	password, err := x.initialPassword(ctx, u)
+// PrepareCreate reads (or generates and stores) the initial password before the create
+// is marked pending: a refused or missing Secret means nothing reached the platform.
+func (x *userExternal) PrepareCreate(ctx context.Context, u *v1alpha1.EnterpriseUser) error {
+	p, err := x.initialPassword(ctx, u)
 	if err != nil {
-		return managed.Observation{}, err
+		return err
+	}
+	x.password = p
+	return nil
+}
+
+func (x *userExternal) Create(ctx context.Context, u *v1alpha1.EnterpriseUser) (managed.Observation, error) {
+	if x.password == "" {
+		if err := x.PrepareCreate(ctx, u); err != nil {
+			return managed.Observation{}, err
+		}
 	}
 	s := u.Spec
 	got, err := x.platform.CreateUser(ctx, x.enterpriseID, platform.UserCreate{
-		Username: s.Username, Password: password, Email: s.Email, FirstName: s.FirstName, LastName: s.LastName,
+		Username: s.Username, Password: x.password, Email: s.Email, FirstName: s.FirstName, LastName: s.LastName,
 		Phone: s.Phone, Mobile: s.Mobile, Title: s.Title, Department: s.Department, RoleIDs: nonNil(x.roleIDs),
 	})
 	if err != nil {

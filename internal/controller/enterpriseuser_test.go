@@ -90,6 +90,19 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 		Expect(u.Status.ExternalID).To(BeEmpty())
 	})
 
+	It("records the state of a user it adopts in the reconcile that adopts it", func() {
+		key := newKey()
+		id := userKind.precreate(platformClient(), ent.Namespace, ent.Status.ExternalID, key)
+		u := newUser(ent.Namespace, ent.Name, "adopted-state", key)
+		Expect(k8s.Create(ctx, u)).To(Succeed())
+		cleanup(u)
+		waitReady(u)
+		// Storing the finalizer on adoption must not wipe what Observe recorded.
+		Expect(u.Status.ExternalID).To(Equal(id))
+		Expect(u.Status.State).To(Equal(platformsim.StatusActive))
+		Expect(u.Finalizers).To(ContainElement(v1alpha1.Finalizer))
+	})
+
 	It("suspends and re-activates the user", func() {
 		u := newUser(ent.Namespace, ent.Name, "suspendee", "susp"+randHex(3))
 		u.Spec.Suspended = true

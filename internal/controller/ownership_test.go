@@ -142,7 +142,7 @@ var _ = Describe("One owner per platform object", func() {
 // What never reached the platform always deletes: no platform call is needed to know
 // there is nothing to delete, whatever the object's dependencies say.
 var _ = Describe("Objects that never reached the platform", func() {
-	It("delete within seconds: unresolvable roleRefs, an invalid selector, a role only in another namespace, a namespace the PlatformConfig refuses", func() {
+	It("delete within seconds: unresolvable roleRefs, an invalid selector, a role only in another namespace, a refused Secret, a namespace the PlatformConfig refuses", func() {
 		ent := readyEnterprise()
 		ns := ent.Namespace
 
@@ -160,12 +160,23 @@ var _ = Describe("Objects that never reached the platform", func() {
 		foreignRole := newUser(ns, ent.Name, "foreign-role", "foreign"+randHex(3))
 		foreignRole.Spec.RoleRefs = []v1alpha1.LocalObjectReference{{Name: "elsewhere"}}
 
-		for _, o := range []managed.Object{noRole, badSelector, foreignRole} {
+		// A Secret not meant for the operator: refused before anything is sent.
+		Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "not-for-us"},
+			Data: map[string][]byte{"password": []byte("Unrelated-" + randHex(8))}})).To(Succeed())
+		refusedSecret := newUser(ns, ent.Name, "refused-secret", "refused"+randHex(3))
+		refusedSecret.Spec.PasswordSecretRef = &v1alpha1.SecretKeyReference{Name: "not-for-us", Key: "password"}
+
+		for _, o := range []managed.Object{noRole, badSelector, foreignRole, refusedSecret} {
 			Expect(k8s.Create(ctx, o)).To(Succeed())
 		}
 		waitCondition(noRole, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
 		waitCondition(badSelector, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonInvalidSpec)
 		waitCondition(foreignRole, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
+		waitCondition(refusedSecret, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonSecretNotAllowed)
+		for _, o := range []managed.Object{noRole, badSelector, foreignRole, refusedSecret} {
+			Expect(o.GetFinalizers()).To(BeEmpty(), "%s never reached the platform: no finalizer", o.GetName())
+			Expect(o.GetAnnotations()).NotTo(HaveKey(v1alpha1.AnnotationCreatePending), o.GetName())
+		}
 
 		refused := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "not-a-tenant-"}}
 		Expect(k8s.Create(ctx, refused)).To(Succeed())
@@ -177,10 +188,10 @@ var _ = Describe("Objects that never reached the platform", func() {
 		waitCondition(waiting, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
 
 		creates := opCalls("createEnterpriseUser", "createEnterpriseGroup", "createEnterprise")
-		for _, o := range []managed.Object{noRole, badSelector, foreignRole, forbidden} {
+		for _, o := range []managed.Object{noRole, badSelector, foreignRole, refusedSecret, forbidden} {
 			Expect(k8s.Delete(ctx, o)).To(Succeed())
 		}
-		for _, o := range []managed.Object{noRole, badSelector, foreignRole, forbidden, waiting} {
+		for _, o := range []managed.Object{noRole, badSelector, foreignRole, refusedSecret, forbidden, waiting} {
 			waitGoneWithin(o, neverCreatedDeleteTO)
 		}
 		Expect(opCalls("createEnterpriseUser", "createEnterpriseGroup", "createEnterprise")).To(Equal(creates))

@@ -17,6 +17,9 @@ import (
 type webhookExternal struct {
 	parent
 	deps *deps
+	// spec is what PrepareCreate read for the create (the signing secret included); it
+	// lives only as long as this reconcile.
+	spec *platform.WebhookSpec
 }
 
 func newWebhookExternal(d *deps, p parent) managed.External[*v1alpha1.Webhook] {
@@ -113,12 +116,24 @@ func (x *webhookExternal) Observe(ctx context.Context, w *v1alpha1.Webhook) (man
 	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
 }
 
-func (x *webhookExternal) Create(ctx context.Context, w *v1alpha1.Webhook) (managed.Observation, error) {
+// PrepareCreate reads the signing Secret before the create is marked pending: a
+// refused or missing Secret means nothing reached the platform.
+func (x *webhookExternal) PrepareCreate(ctx context.Context, w *v1alpha1.Webhook) error {
 	spec, err := x.desired(ctx, w)
 	if err != nil {
-		return managed.Observation{}, err
+		return err
 	}
-	got, err := x.platform.CreateWebhook(ctx, x.enterpriseID, spec)
+	x.spec = &spec
+	return nil
+}
+
+func (x *webhookExternal) Create(ctx context.Context, w *v1alpha1.Webhook) (managed.Observation, error) {
+	if x.spec == nil {
+		if err := x.PrepareCreate(ctx, w); err != nil {
+			return managed.Observation{}, err
+		}
+	}
+	got, err := x.platform.CreateWebhook(ctx, x.enterpriseID, *x.spec)
 	if err != nil {
 		return managed.Observation{}, err
 	}

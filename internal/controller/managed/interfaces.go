@@ -64,6 +64,14 @@ type Actor[T Object] interface {
 	Act(ctx context.Context, obj T, current Observation) (Observation, error)
 }
 
+// CreatePreparer is implemented by Externals whose create needs inputs from outside the
+// platform (a password or signing Secret). PrepareCreate runs before the create is
+// marked pending: an object whose inputs are missing or refused has not reached the
+// platform, and its deletion must not depend on anything.
+type CreatePreparer[T Object] interface {
+	PrepareCreate(ctx context.Context, obj T) error
+}
+
 // Connector resolves an object's dependencies and returns an External bound to them.
 // It returns a WaitingError naming a dependency that is missing or not Ready, a
 // StallingError for a dependency that can never work as specified, and ErrParentGone

@@ -153,6 +153,11 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 			// silently ignore the request.
 			return 0, Stalling(v1alpha1.ReasonNotFound, msgAdoptMissing, adopt)
 		}
+		if p, ok := ext.(CreatePreparer[T]); ok {
+			if err := p.PrepareCreate(ctx, obj); err != nil {
+				return 0, err
+			}
+		}
 		// The finalizer and the create-pending mark are stored before the create, so a
 		// deletion after a lost answer looks the object up instead of leaking it.
 		if err := r.ensureFinalizer(ctx, obj, true); err != nil {
@@ -335,17 +340,26 @@ func (r *Reconciler[T]) ensureFinalizer(ctx context.Context, obj T, createPendin
 	if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) && pending {
 		return nil
 	}
+	// Patch a copy: the answer carries the stored status, and would wipe what this
+	// reconcile has observed so far (a user's state, a webhook's Secret version).
 	orig := obj.DeepCopyObject().(T)
-	controllerutil.AddFinalizer(obj, v1alpha1.Finalizer)
+	patched := obj.DeepCopyObject().(T)
+	controllerutil.AddFinalizer(patched, v1alpha1.Finalizer)
 	if !pending {
-		a := obj.GetAnnotations()
+		a := patched.GetAnnotations()
 		if a == nil {
 			a = map[string]string{}
 		}
 		a[v1alpha1.AnnotationCreatePending] = r.now().UTC().Format(time.RFC3339)
-		obj.SetAnnotations(a)
+		patched.SetAnnotations(a)
 	}
-	return r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+	if err := r.Client.Patch(ctx, patched, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	obj.SetFinalizers(patched.GetFinalizers())
+	obj.SetAnnotations(patched.GetAnnotations())
+	obj.SetResourceVersion(patched.GetResourceVersion())
+	return nil
 }
 
 func (r *Reconciler[T]) releaseFinalizer(ctx context.Context, obj T) error {
