@@ -498,7 +498,15 @@ func (r *Reconciler[T]) now() *metav1.Time {
 // patchStatus writes status once, and only if it changed: an in-sync resync makes no
 // write at all.
 func (r *Reconciler[T]) patchStatus(ctx context.Context, before, after T) error {
-	patch := client.MergeFrom(before)
+	// Metadata this reconcile wrote (the finalizer, the create-pending mark, and so the
+	// resourceVersion) is already stored: diff status only. A resourceVersion in the
+	// patch would make it conditional, and a spec edit made meanwhile would then lose
+	// the status of a create (its id) to a conflict.
+	base := before.DeepCopyObject().(T)
+	base.SetResourceVersion(after.GetResourceVersion())
+	base.SetFinalizers(after.GetFinalizers())
+	base.SetAnnotations(after.GetAnnotations())
+	patch := client.MergeFrom(base)
 	data, err := patch.Data(after)
 	if err != nil {
 		return err
