@@ -84,15 +84,7 @@ func describeChildKind(k childKind) bool {
 			}
 			return n
 		}
-		countKey := func(key string) int {
-			n := 0
-			for _, v := range k.objects(entID()) {
-				if v == k.keyOf(key) {
-					n++
-				}
-			}
-			return n
-		}
+		countKey := func(key string) int { return countKeyIn(k, entID(), key) }
 
 		It("creates the platform object and becomes Ready", func() {
 			key := newKey()

@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"encoding/json"
 	"strings"
 	"time"
 
@@ -27,12 +26,7 @@ var _ = Describe("Two tenants on one PlatformConfig", Ordered, func() {
 		aKeys  = map[string]string{}         // natural keys, by kind
 		before string                        // A's platform state, as JSON
 	)
-	aState := func() string {
-		GinkgoHelper()
-		b, err := json.Marshal(enterpriseState(a.Status.ExternalID))
-		Expect(err).NotTo(HaveOccurred())
-		return string(b)
-	}
+	aState := func() string { return platformJSON(a.Status.ExternalID) }
 	// secretsOfA are strings that identify tenant A; none may reach tenant B.
 	secretsOfA := func() []string {
 		out := []string{a.Namespace, "victim", a.Spec.AdminEmail, a.Status.AdminUserID}
