@@ -423,7 +423,8 @@ func freeLoopbackAddr(t *testing.T) string {
 	return addr
 }
 
-// metrics reads the manager's metrics endpoint (Prometheus text format).
+// metrics reads the manager's metrics endpoint (Prometheus text format), keeping
+// the enterprise_operator_ series only.
 func (e *env) metrics() (string, error) {
 	resp, err := http.Get("http://" + e.metricsAddr + "/metrics")
 	if err != nil {
@@ -437,5 +438,13 @@ func (e *env) metrics() (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("GET /metrics: %s", resp.Status)
 	}
-	return string(b), nil
+	// Only the operator's own series: a failed assertion then prints what matters
+	// instead of being truncated inside controller-runtime's.
+	var own []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "enterprise_operator_") {
+			own = append(own, l)
+		}
+	}
+	return strings.Join(own, "\n") + "\n", nil
 }
