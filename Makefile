@@ -36,8 +36,10 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate CRDs and RBAC from the kubebuilder markers.
+manifests: controller-gen ## Generate CRDs and RBAC from the kubebuilder markers (and the namespaced install's split of it).
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd:allowDangerousTypes=false webhook paths="./..." output:crd:artifacts:config=config/crd/bases
+	go run ./hack/rbac-split -role config/rbac/role.yaml -crds config/crd/bases \
+		-cluster-out config/namespaced/cluster/role.yaml -namespaced-out config/namespaced/watched/role.yaml
 	@$(MAKE) --no-print-directory helm-crds
 
 .PHONY: generate
@@ -175,11 +177,14 @@ build-installer: setup-envtest ## Render config/default with IMG into INSTALLER 
 	@echo "wrote $(INSTALLER) (image $(IMG))"
 
 .PHONY: helm-crds
-helm-crds: ## Copy the generated CRDs and ClusterRole into the Helm chart (`make manifests` does it).
+helm-crds: ## Copy the generated CRDs and RBAC rules into the Helm chart (`make manifests` does it).
 	@rm -f $(CHART_DIR)/crds/*.yaml
 	@mkdir -p $(CHART_DIR)/crds $(CHART_DIR)/files
 	@cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
 	@cp config/rbac/role.yaml $(CHART_DIR)/files/manager-role.yaml
+	@cp config/rbac/leader_election_role.yaml $(CHART_DIR)/files/leader-election-role.yaml
+	@cp config/namespaced/cluster/role.yaml $(CHART_DIR)/files/manager-cluster-role.yaml
+	@cp config/namespaced/watched/role.yaml $(CHART_DIR)/files/manager-namespaced-role.yaml
 
 .PHONY: helm-lint
 helm-lint: helm ## Lint the Helm chart.
