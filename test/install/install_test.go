@@ -4,8 +4,9 @@
 //
 //   - both are accepted by a real kube-apiserver (server-side dry-run with strict
 //     field validation, then a real apply whose RBAC is probed with `kubectl auth can-i`);
-//   - the chart ships the generated CRDs byte for byte and renders the same CRDs,
-//     ClusterRole and leader-election Role rules as kustomize;
+//   - the chart ships the generated CRDs and RBAC rules byte for byte and renders the
+//     same CRDs, ClusterRole and leader-election Role rules as kustomize, and with
+//     watchNamespaces the same Roles, ClusterRole and bindings as config/namespaced;
 //   - with default values the chart's Deployment runs the manager exactly as
 //     config/manager does (args, ports, probes, security contexts, resources);
 //   - the chart's values reach the manager's flags, and IMG reaches the manifest.
@@ -224,6 +225,17 @@ func byKind(objs []object, kind string) map[string]object {
 	return m
 }
 
+// byNamespacedKind returns the objects of one kind in namespace ns, keyed by name.
+func byNamespacedKind(objs []object, kind, ns string) map[string]*unstructured.Unstructured {
+	m := map[string]*unstructured.Unstructured{}
+	for _, o := range objs {
+		if o.u.GetKind() == kind && o.u.GetNamespace() == ns {
+			m[o.u.GetName()] = o.u
+		}
+	}
+	return m
+}
+
 // one returns the only object of kind named name, converted to T.
 func one[T any](t *testing.T, objs []object, kind, name string) *T {
 	t.Helper()
@@ -239,7 +251,7 @@ func one[T any](t *testing.T, objs []object, kind, name string) *T {
 }
 
 // TestChartShipsGeneratedFiles fails when `make manifests` changed the CRDs or the
-// ClusterRole and the chart's copies were not refreshed with `make helm-crds`.
+// RBAC rules and the chart's copies were not refreshed with `make helm-crds`.
 func TestChartShipsGeneratedFiles(t *testing.T) {
 	bases, err := filepath.Glob(filepath.Join(repoRoot, "config", "crd", "bases", "*.yaml"))
 	if err != nil || len(bases) == 0 {
@@ -260,7 +272,12 @@ func TestChartShipsGeneratedFiles(t *testing.T) {
 	if diff := cmp.Diff(base(bases), base(shipped)); diff != "" {
 		t.Errorf("%s/crds holds other files than config/crd/bases; run `make helm-crds` (-bases +chart):\n%s", chartPath, diff)
 	}
-	pairs := map[string]string{filepath.Join(repoRoot, "config", "rbac", "role.yaml"): filepath.Join(repoRoot, chartPath, "files", "manager-role.yaml")}
+	pairs := map[string]string{
+		filepath.Join(repoRoot, "config", "rbac", "role.yaml"):                  filepath.Join(repoRoot, chartPath, "files", "manager-role.yaml"),
+		filepath.Join(repoRoot, "config", "rbac", "leader_election_role.yaml"):  filepath.Join(repoRoot, chartPath, "files", "leader-election-role.yaml"),
+		filepath.Join(repoRoot, "config", "namespaced", "cluster", "role.yaml"): filepath.Join(repoRoot, chartPath, "files", "manager-cluster-role.yaml"),
+		filepath.Join(repoRoot, "config", "namespaced", "watched", "role.yaml"): filepath.Join(repoRoot, chartPath, "files", "manager-namespaced-role.yaml"),
+	}
 	for _, b := range bases {
 		pairs[b] = filepath.Join(repoRoot, chartPath, "crds", filepath.Base(b))
 	}
@@ -406,6 +423,71 @@ func TestSameContent(t *testing.T) {
 	})
 }
 
+// TestNamespacedSameContent compares the chart rendered with watchNamespaces with the
+// kustomize overlay config/namespaced (its example namespaces): the same objects, the
+// same rules in the same namespaces, the same bindings and manager flags.
+func TestNamespacedSameContent(t *testing.T) {
+	out, err := exec.Command(kubectl, "kustomize", filepath.Join(repoRoot, "config", "namespaced")).Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize config/namespaced: %v", err)
+	}
+	chartOut, err := helmTemplate(namespace, "--set", "watchNamespaces={tenant-a,tenant-b}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kust, chart := parse(t, out), parse(t, chartOut)
+	keys := func(objs []object) []string {
+		var ks []string
+		for _, o := range objs {
+			if o.u.GetKind() != "Namespace" {
+				ks = append(ks, o.key())
+			}
+		}
+		slices.Sort(ks)
+		return ks
+	}
+	if diff := cmp.Diff(keys(kust), keys(chart)); diff != "" {
+		t.Errorf("the chart renders other objects than config/namespaced (-kustomize +chart):\n%s", diff)
+	}
+	byKey := func(objs []object) map[string]*unstructured.Unstructured {
+		m := map[string]*unstructured.Unstructured{}
+		for _, o := range objs {
+			m[o.key()] = o.u
+		}
+		return m
+	}
+	want, got := byKey(kust), byKey(chart)
+	for key, w := range want {
+		g, ok := got[key]
+		if !ok {
+			continue // reported above
+		}
+		var fields []string
+		switch w.GetKind() {
+		case "ClusterRole", "Role":
+			fields = []string{"rules"}
+		case "ClusterRoleBinding", "RoleBinding":
+			fields = []string{"roleRef", "subjects"}
+		default:
+			continue
+		}
+		for _, f := range fields {
+			if diff := cmp.Diff(w.Object[f], g.Object[f]); diff != "" {
+				t.Errorf("%s %s differ (-kustomize +chart):\n%s", key, f, diff)
+			}
+		}
+	}
+	name := releaseName + "-controller-manager"
+	wantArgs := one[appsv1.Deployment](t, kust, "Deployment", name).Spec.Template.Spec.Containers[0].Args
+	gotArgs := one[appsv1.Deployment](t, chart, "Deployment", name).Spec.Template.Spec.Containers[0].Args
+	if diff := cmp.Diff(wantArgs, gotArgs); diff != "" {
+		t.Errorf("manager args differ (-kustomize +chart):\n%s", diff)
+	}
+	if !slices.Contains(gotArgs, "--watch-namespaces=tenant-a,tenant-b") {
+		t.Errorf("args %v lack --watch-namespaces", gotArgs)
+	}
+}
+
 // TestImage checks that IMG reaches the single manifest and image.* the chart.
 func TestImage(t *testing.T) {
 	for img, want := range map[string]string{
@@ -502,11 +584,33 @@ func TestChartValues(t *testing.T) {
 		d.Spec.Template.Annotations["example.com/a"] != "b" {
 		t.Errorf("scheduling fields not rendered: %+v", pod)
 	}
-	// watchNamespaces keeps the ClusterRole (see values.yaml and docs/install.md).
-	one[rbacv1.ClusterRole](t, objs, "ClusterRole", releaseName+"-manager-role")
-	for _, sub := range one[rbacv1.ClusterRoleBinding](t, objs, "ClusterRoleBinding", releaseName+"-manager-rolebinding").Subjects {
-		if sub.Namespace != "team-ops" {
-			t.Errorf("ClusterRoleBinding subject in %q, want the release namespace", sub.Namespace)
+	// watchNamespaces narrows RBAC to those namespaces (see values.yaml and
+	// docs/install.md): no ClusterRole with everything, Roles where the manager works.
+	if _, ok := byKind(objs, "ClusterRole")[releaseName+"-manager-role"]; ok {
+		t.Error("watchNamespaces still renders the cluster-wide manager ClusterRole")
+	}
+	for _, r := range one[rbacv1.ClusterRole](t, objs, "ClusterRole", releaseName+"-manager-cluster-role").Rules {
+		if slices.Contains(r.Resources, "secrets") {
+			t.Errorf("the ClusterRole of a namespaced install grants Secrets: %+v", r)
+		}
+	}
+	for _, ns := range []string{"team-a", "team-b"} {
+		rb := byNamespacedKind(objs, "RoleBinding", ns)[releaseName+"-manager-rolebinding"]
+		if rb == nil || byNamespacedKind(objs, "Role", ns)[releaseName+"-manager-role"] == nil {
+			t.Errorf("no manager Role and RoleBinding in watched namespace %s", ns)
+		}
+	}
+	for _, kind := range []string{"ClusterRoleBinding", "RoleBinding"} {
+		for _, o := range objs {
+			if o.u.GetKind() != kind {
+				continue
+			}
+			subjects, _, _ := unstructured.NestedSlice(o.u.Object, "subjects")
+			for _, sub := range subjects {
+				if ns := sub.(map[string]any)["namespace"]; ns != "team-ops" {
+					t.Errorf("%s subject in %q, want the release namespace", o.key(), ns)
+				}
+			}
 		}
 	}
 
@@ -582,7 +686,9 @@ func TestApply(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, ns := range []string{namespace, helmNS, customNS} {
+	namespacedNS := "eo-helm-namespaced"
+	// team-a and team-b are customValues' watchNamespaces: their Roles need them.
+	for _, ns := range []string{namespace, helmNS, customNS, namespacedNS, "team-a", "team-b"} {
 		kubectlRun(t, nil, "create", "namespace", ns)
 	}
 
@@ -613,36 +719,78 @@ func TestApply(t *testing.T) {
 		t.Fatalf("helm template eo: %v", err)
 	}
 	kubectlRun(t, second, "apply", "--server-side", "--validate=strict", "-f", "-")
+	// And a namespaced release watching team-a and team-b (release "eo-ns", for the
+	// same reason).
+	third, err := exec.Command(helm, "template", "eo-ns", filepath.Join(repoRoot, chartPath),
+		"--namespace", namespacedNS, "--set", "watchNamespaces={team-a,team-b}").Output()
+	if err != nil {
+		t.Fatalf("helm template eo-ns: %v", err)
+	}
+	kubectlRun(t, third, "apply", "--server-side", "--validate=strict", "-f", "-")
 	kubectlRun(t, nil, "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all")
 	kubectlRun(t, nil, "get", "-n", namespace, "deployment/enterprise-operator-controller-manager")
 	kubectlRun(t, nil, "get", "-n", helmNS, "deployment/eo-enterprise-operator-controller-manager")
+	kubectlRun(t, nil, "get", "-n", namespacedNS, "deployment/eo-ns-enterprise-operator-controller-manager")
 
+	type probe struct {
+		args []string
+		want string
+	}
+	canI := func(sa string, probes []probe) {
+		for _, p := range probes {
+			// can-i exits 1 for "no"; the answer is on stdout, warnings on stderr.
+			out, _ := exec.Command(kubectl, append([]string{"--kubeconfig", kubeconfig, "auth", "can-i", "--as", sa}, p.args...)...).Output()
+			if got := strings.TrimSpace(string(out)); got != p.want {
+				t.Errorf("%s can-i %s: %q, want %q", sa, strings.Join(p.args, " "), got, p.want)
+			}
+		}
+	}
+	// A sample of test/rbac's exact rules, as the installs bind them.
 	for _, sa := range []string{
 		"system:serviceaccount:" + namespace + ":enterprise-operator-controller-manager",
 		"system:serviceaccount:" + helmNS + ":eo-enterprise-operator-controller-manager",
 	} {
 		ns := strings.Split(sa, ":")[2]
-		for _, probe := range []struct {
-			args []string
-			want string
-		}{
+		canI(sa, []probe{
 			{[]string{"list", "enterprises.platform.enterprise-operator.dev", "--all-namespaces"}, "yes"},
-			{[]string{"update", "enterpriseusers.platform.enterprise-operator.dev/status", "-n", "team-a"}, "yes"},
-			{[]string{"update", "domains.platform.enterprise-operator.dev/finalizers", "-n", "team-a"}, "yes"},
+			{[]string{"get", "enterprises.platform.enterprise-operator.dev", "-n", "team-a"}, "no"},
+			{[]string{"patch", "enterpriseusers.platform.enterprise-operator.dev/status", "-n", "team-a"}, "yes"},
+			{[]string{"update", "enterpriseusers.platform.enterprise-operator.dev/status", "-n", "team-a"}, "no"},
+			{[]string{"update", "domains.platform.enterprise-operator.dev/finalizers", "-n", "team-a"}, "no"},
+			{[]string{"delete", "domains.platform.enterprise-operator.dev", "-n", "team-a"}, "yes"},
+			{[]string{"delete", "enterprises.platform.enterprise-operator.dev", "-n", "team-a"}, "no"},
 			{[]string{"create", "platformconfigs.platform.enterprise-operator.dev"}, "no"},
 			{[]string{"create", "secrets", "-n", "team-a"}, "yes"},
 			{[]string{"delete", "secrets", "-n", "team-a"}, "no"},
 			{[]string{"watch", "namespaces"}, "yes"},
+			{[]string{"get", "namespaces"}, "no"},
 			{[]string{"create", "events.events.k8s.io", "-n", "team-a"}, "yes"},
+			{[]string{"create", "events", "-n", ns}, "yes"},
 			{[]string{"create", "leases.coordination.k8s.io", "-n", ns}, "yes"},
+			{[]string{"delete", "leases.coordination.k8s.io", "-n", ns}, "no"},
 			{[]string{"create", "leases.coordination.k8s.io", "-n", "team-a"}, "no"},
 			{[]string{"create", "deployments.apps", "-n", ns}, "no"},
-		} {
-			// can-i exits 1 for "no"; the answer is on stdout, warnings on stderr.
-			out, _ := exec.Command(kubectl, append([]string{"--kubeconfig", kubeconfig, "auth", "can-i", "--as", sa}, probe.args...)...).Output()
-			if got := strings.TrimSpace(string(out)); got != probe.want {
-				t.Errorf("%s can-i %s: %q, want %q", sa, strings.Join(probe.args, " "), got, probe.want)
-			}
-		}
+		})
 	}
+	// The namespaced release: Secrets and the namespaced kinds in team-a and team-b
+	// only, the cluster-scoped kinds cluster-wide.
+	canI("system:serviceaccount:"+namespacedNS+":eo-ns-enterprise-operator-controller-manager", []probe{
+		{[]string{"list", "secrets", "--all-namespaces"}, "no"},
+		{[]string{"watch", "secrets", "-n", "team-a"}, "yes"},
+		{[]string{"create", "secrets", "-n", "team-b"}, "yes"},
+		{[]string{"list", "secrets", "-n", "default"}, "no"},
+		{[]string{"get", "secrets", "-n", namespacedNS}, "yes"},
+		{[]string{"list", "secrets", "-n", namespacedNS}, "no"},
+		{[]string{"list", "enterprises.platform.enterprise-operator.dev", "--all-namespaces"}, "no"},
+		{[]string{"list", "enterprises.platform.enterprise-operator.dev", "-n", "team-a"}, "yes"},
+		{[]string{"patch", "webhooks.platform.enterprise-operator.dev/status", "-n", "team-b"}, "yes"},
+		{[]string{"patch", "webhooks.platform.enterprise-operator.dev/status", "-n", "default"}, "no"},
+		{[]string{"watch", "platformconfigs.platform.enterprise-operator.dev"}, "yes"},
+		{[]string{"patch", "platformconfigs.platform.enterprise-operator.dev/status"}, "yes"},
+		{[]string{"watch", "namespaces"}, "yes"},
+		{[]string{"create", "events.events.k8s.io", "-n", "team-a"}, "yes"},
+		{[]string{"create", "events.events.k8s.io", "-n", "default"}, "yes"},
+		{[]string{"create", "events.events.k8s.io", "-n", helmNS}, "no"},
+		{[]string{"update", "leases.coordination.k8s.io", "-n", namespacedNS}, "yes"},
+	})
 }
