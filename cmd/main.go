@@ -28,6 +28,7 @@ var version = "dev"
 func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
+		leaderElectionNamespace                 string
 		leaderElect, secureMetrics              bool
 		resync, credCheck                       time.Duration
 		concurrency                             int
@@ -36,6 +37,8 @@ func main() {
 	flag.BoolVar(&secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
+	flag.StringVar(&leaderElectionNamespace, "leader-election-namespace", "",
+		"Namespace of the leader-election Lease; empty: the namespace the manager runs in (required outside a cluster).")
 	flag.DurationVar(&resync, "resync-interval", managed.DefaultResyncInterval,
 		"How often an in-sync object is re-read from the platform to detect drift (jittered; per-object annotation "+v1alpha1.AnnotationResyncInterval+" overrides).")
 	flag.DurationVar(&credCheck, "credential-check-interval", controller.DefaultCredentialCheckInterval, "How often PlatformConfig credentials are re-validated.")
@@ -69,9 +72,10 @@ func main() {
 			// HTTP/2 is disabled against the HTTP/2 rapid-reset class of attacks.
 			TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }},
 		},
-		HealthProbeBindAddress: probeAddr,
-		LeaderElection:         leaderElect,
-		LeaderElectionID:       "enterprise-operator.platform.enterprise-operator.dev",
+		HealthProbeBindAddress:  probeAddr,
+		LeaderElection:          leaderElect,
+		LeaderElectionID:        "enterprise-operator.platform.enterprise-operator.dev",
+		LeaderElectionNamespace: leaderElectionNamespace,
 	})
 	if err != nil {
 		log.Error(err, "unable to create manager")
