@@ -61,15 +61,29 @@ type env struct {
 	signingSecret string
 }
 
+// envOptions vary setup for a test other than TestE2E.
+type envOptions struct {
+	// logDir is the directory under bin/ for logs and the kubeconfig; default "e2e".
+	logDir string
+	// noManager leaves starting the manager to the test (with its own identity and
+	// flags); it sets e.manager so the cleanups stop it and show its log.
+	noManager bool
+}
+
 // setup starts everything and registers its cleanup: whatever happens (a failed
 // assertion, a panic in a subtest), the manager, the simulator, kube-apiserver and
 // etcd are stopped before the test binary returns.
-func setup(t *testing.T) *env {
+func setup(t *testing.T) *env { return setupWith(t, envOptions{}) }
+
+func setupWith(t *testing.T, opts envOptions) *env {
 	t.Helper()
 	g := NewWithT(t)
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	g.Expect(err).NotTo(HaveOccurred())
-	e := &env{root: root, logDir: filepath.Join(root, "bin", "e2e"), signingSecret: randomHex(24)}
+	if opts.logDir == "" {
+		opts.logDir = "e2e"
+	}
+	e := &env{root: root, logDir: filepath.Join(root, "bin", opts.logDir), signingSecret: randomHex(24)}
 
 	for _, b := range []string{"bin/manager", "bin/platform-sim"} {
 		if _, err := os.Stat(filepath.Join(root, b)); err != nil {
@@ -130,7 +144,9 @@ func setup(t *testing.T) *env {
 	e.startSimulator(t, caFile)
 
 	e.managerEnv = append(os.Environ(), "KUBECONFIG="+e.kubeconfig)
-	e.startManager(t)
+	if !opts.noManager {
+		e.startManager(t)
+	}
 
 	// Registered last, so it runs first: on failure, show what the processes said
 	// while they are still running.
