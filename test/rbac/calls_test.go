@@ -201,13 +201,13 @@ func grantsFor(objs []*unstructured.Unstructured, ns, name string) ([]grant, []s
 		bound[key] = true
 		for _, r := range rules {
 			if len(r.NonResourceURLs) > 0 || len(r.ResourceNames) > 0 {
-				problems = append(problems, fmt.Sprintf("%s grants nonResourceURLs or resourceNames: %+v", key, r))
+				problems = append(problems, fmt.Sprintf("%s grants nonResourceURLs %q or resourceNames %q", key, r.NonResourceURLs, r.ResourceNames))
 			}
 			for _, group := range r.APIGroups {
 				for _, res := range r.Resources {
 					for _, verb := range r.Verbs {
 						if group == "*" || res == "*" || verb == "*" {
-							problems = append(problems, fmt.Sprintf("%s has a wildcard: %+v", key, r))
+							problems = append(problems, fmt.Sprintf("%s has a wildcard: verbs %q on %q in groups %q", key, r.Verbs, r.Resources, r.APIGroups))
 						}
 						grants = append(grants, grant{Role: b.roleRef.Kind + " " + b.roleRef.Name,
 							Group: group, Resource: res, Verb: verb, Namespace: b.ns})
@@ -222,7 +222,7 @@ func grantsFor(objs []*unstructured.Unstructured, ns, name string) ([]grant, []s
 		}
 	}
 	slices.Sort(problems)
-	return grants, problems, nil
+	return grants, slices.Compact(problems), nil
 }
 
 func roleKey(kind, ns, name string) string {

@@ -122,7 +122,7 @@ func TestGrantsFor(t *testing.T) {
 		t.Errorf("grants (-want +got):\n%s", diff)
 	}
 	wantProblems := []string{
-		"ClusterRole everything has a wildcard: {Verbs:[*] APIGroups:[] Resources:[secrets] ResourceNames:[] NonResourceURLs:[]}",
+		`ClusterRole everything has a wildcard: verbs ["*"] on ["secrets"] in groups [""]`,
 		"ClusterRoleBinding /someone-else binds someone other than the manager",
 		"Role team-b/orphan is bound to nobody",
 	}

@@ -163,24 +163,32 @@ func runInstall(t *testing.T, root, assets, dir string) {
 
 	if s.namespaced {
 		// Nothing cluster-wide on Secrets, and the manager never reached outside its
-		// namespaces (but for the cluster-scoped kinds and its own namespace's
-		// credential Secret, Lease and events, and PlatformConfig events in default).
+		// namespaces: cluster-wide only for the cluster-scoped kinds; besides the
+		// watched namespaces only its own (credential Secret, Lease, leader event) and
+		// default (PlatformConfig events).
 		for _, gr := range grants {
 			if gr.Resource == "secrets" && gr.Namespace == "" {
 				t.Errorf("%s: %s grants Secrets cluster-wide", dir, gr)
 			}
 		}
-		allowed := append(slices.Clone(inst.watch), "", inst.namespace, metav1.NamespaceDefault)
+		allowed := append(slices.Clone(inst.watch), inst.namespace, metav1.NamespaceDefault)
 		for _, c := range calls {
-			if c.NonResource == "" && !slices.Contains(allowed, c.Namespace) {
-				t.Errorf("%s: the manager called %s outside its namespaces", dir, c)
+			if c.NonResource != "" {
+				continue
 			}
-			if c.Resource == "secrets" && c.Namespace == "" {
+			base, _, _ := strings.Cut(c.Resource, "/")
+			if c.Namespace == "" && !clusterScoped[c.Group+"/"+base] {
 				t.Errorf("%s: the manager called %s cluster-wide", dir, c)
+			}
+			if c.Namespace != "" && !slices.Contains(allowed, c.Namespace) {
+				t.Errorf("%s: the manager called %s outside its namespaces", dir, c)
 			}
 		}
 	}
 }
+
+// clusterScoped are the cluster-scoped resources the manager reads (group/resource).
+var clusterScoped = map[string]bool{"/namespaces": true, v1alpha1.GroupVersion.Group + "/platformconfigs": true}
 
 // callLines lists the distinct requests, refused ones marked.
 func callLines(calls []call) []string {
