@@ -41,6 +41,9 @@ type PlatformConfigReconciler struct {
 	Clients       *ClientRegistry
 	Recorder      events.EventRecorder
 	CheckInterval time.Duration
+	// Wake requeues a PlatformConfig whose check the circuit breaker refused once the
+	// circuit closes, so Synced turns True again at once.
+	Wake managed.Waker
 }
 
 // Reconcile validates the credentials and records the outcome.
@@ -123,6 +126,7 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
 	}
 	if c2.Outcome == managed.OutcomeWaiting {
+		r.Wake.WhenAvailable(err, "PlatformConfig/"+pc.Name, client.ObjectKeyFromObject(pc))
 		return ctrl.Result{RequeueAfter: c2.After}, nil
 	}
 	return ctrl.Result{}, err

@@ -30,13 +30,21 @@ type WaitingError struct {
 	Reason  string
 	Message string
 	After   time.Duration
+	// Err is the cause, if any: a waiter for an open circuit is found through it.
+	Err error
 }
 
 func (e *WaitingError) Error() string { return e.Message }
 
+func (e *WaitingError) Unwrap() error { return e.Err }
+
 // DefaultWait is how long a dependency wait lasts when nothing else says. Dependencies
 // are also watched, so this is only a safety net.
 const DefaultWait = 30 * time.Second
+
+// CircuitOpenSafetyNet is when an object refused by an open circuit looks again if
+// nothing woke it before.
+const CircuitOpenSafetyNet = 5 * time.Minute
 
 // Waiting returns a WaitingError with a formatted message.
 func Waiting(reason string, after time.Duration, format string, args ...any) error {
@@ -85,6 +93,12 @@ func Classify(err error) Classification {
 		return Classification{Outcome: OutcomeStalling, Reason: stall.Reason, Message: stall.Message}
 	case errors.As(err, &wait):
 		return Classification{Outcome: OutcomeWaiting, Reason: wait.Reason, Message: wait.Message, After: wait.After}
+	}
+	if _, ok := platform.CircuitOpen(err); ok {
+		// Nothing was sent: the credential's breaker is open. The breaker wakes the
+		// object when it closes; After is only the safety net.
+		return Classification{Outcome: OutcomeWaiting, Reason: v1alpha1.ReasonPlatformUnavailable,
+			Message: err.Error(), After: CircuitOpenSafetyNet}
 	}
 	if after, ok := platform.IsRateLimited(err); ok {
 		if after <= 0 {

@@ -74,6 +74,14 @@ type Reconciler[T Object] struct {
 	ResyncInterval time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Wake, when set, is this controller's Waker: objects a credential's circuit
+	// breaker refused are requeued, spread out, when it closes.
+	Wake Waker
+	// WarningWindow is how long a Warning event is not repeated for the same object,
+	// generation and reason (DefaultWarningWindow when zero).
+	WarningWindow time.Duration
+
+	warnings warningGate
 }
 
 // Reconcile is the single entry point: get, ensure the finalizer, defer one status
@@ -293,7 +301,7 @@ func deletionBlocked(err error) error {
 	case OutcomeStalling:
 		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg}
 	case OutcomeWaiting:
-		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After}
+		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After, Err: err}
 	default:
 		return &genericError{reason: v1alpha1.ReasonDeletionBlocked, msg: msg, err: err}
 	}
@@ -401,12 +409,21 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		r.setReadyIfUnknown(obj, c.Reason, c.Message)
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
+		// Refused by an open circuit: the breaker wakes it when the platform is back
+		// (c.After is only the safety net), and the PlatformConfig's events tell the story.
+		r.Wake.WhenAvailable(err, fmt.Sprintf("%T/%s/%s", obj, obj.GetNamespace(), obj.GetName()), client.ObjectKeyFromObject(obj))
 		return ctrl.Result{RequeueAfter: c.After}, nil
 	default:
+		// A platform failure warns only when it repeats: a first one is usually a blip
+		// or the start of an outage, which the circuit breaker reports once, on the
+		// PlatformConfig, instead of once per object.
+		repeated := c.Reason != v1alpha1.ReasonPlatformUnavailable || isSynced(obj, v1alpha1.ReasonPlatformUnavailable)
 		r.setReadyIfUnknown(obj, c.Reason, c.Message)
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
-		r.event(obj, corev1.EventTypeWarning, EventReconcileError, "Reconcile", "%s", c.Message)
+		if repeated {
+			r.event(obj, corev1.EventTypeWarning, EventReconcileError, "Reconcile", "%s", c.Message)
+		}
 		log.FromContext(ctx).Info("reconcile failed; retrying with backoff", "reason", c.Reason, "error", c.Message)
 		return ctrl.Result{}, err
 	}
@@ -480,10 +497,27 @@ func truncate(s string) string {
 	return s[:maxMessage-3] + "..."
 }
 
+// event records an event; Warnings go through the gate that keeps them at a human rate.
 func (r *Reconciler[T]) event(obj T, eventType, reason, action, note string, args ...any) {
-	if r.Recorder != nil {
-		r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+	if r.Recorder == nil {
+		return
 	}
+	if eventType == corev1.EventTypeWarning {
+		window := r.WarningWindow
+		if window <= 0 {
+			window = DefaultWarningWindow
+		}
+		if !r.warnings.allow(obj.GetUID(), obj.GetGeneration(), reason, r.now().Time, window) {
+			return
+		}
+	}
+	r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+}
+
+// isSynced reports whether the object's Synced condition is False with reason.
+func isSynced(obj Object, reason string) bool {
+	c := meta.FindStatusCondition(obj.GetManagedStatus().Conditions, v1alpha1.ConditionSynced)
+	return c != nil && c.Status == metav1.ConditionFalse && c.Reason == reason
 }
 
 func (r *Reconciler[T]) now() *metav1.Time {
