@@ -273,6 +273,7 @@ var _ = Describe("a platform outage", func() {
 			g.Expect(reasons).To(HaveKeyWithValue(EventCircuitOpened, 1))
 			g.Expect(reasons).To(HaveKeyWithValue(EventCircuitClosed, 1))
 			g.Expect(warnings).To(BeNumerically("<=", maxWarn))
+			GinkgoWriter.Printf("outage: %d Warning events; the PlatformConfig's: %v\n", warnings, reasons)
 		}, eventuallyTO, 250*time.Millisecond).Should(Succeed())
 		Expect(testutil.ToFloat64(platformCircuitState.WithLabelValues(pcName))).To(Equal(circuitStateValue[platform.BreakerClosed]))
 		waitCondition(pc, v1alpha1.ConditionSynced, metav1.ConditionTrue)
