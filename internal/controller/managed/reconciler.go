@@ -436,8 +436,8 @@ const msgNewGeneration = "applying generation %d"
 // generation. It is absent when the generation is applied and Ready (a failed periodic
 // re-check of an applied spec does not make a Ready object unhealthy), when Stalled
 // (kstatus must read Failed, and it reads whichever of the two comes first), and while
-// resting where the operator will not move by itself: paused, or an ObserveOnly verdict
-// (Drifted, NotFound). Its reason and message are those of the latest outcome: Synced's
+// resting where the operator will not move by itself: paused, an ObserveOnly verdict
+// (Drifted, NotFound), or a Domain whose verification failed. Its reason and message are those of the latest outcome: Synced's
 // when it is False, else Ready's.
 func SetReconciling(conds *[]metav1.Condition, generation, observedGeneration int64) {
 	ready := meta.FindStatusCondition(*conds, v1alpha1.ConditionReady)
@@ -446,7 +446,10 @@ func SetReconciling(conds *[]metav1.Condition, generation, observedGeneration in
 	readyTrue := ready != nil && ready.Status == metav1.ConditionTrue
 	var why *metav1.Condition
 	switch {
-	case meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled), resting(synced):
+	case meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled), resting(synced),
+		ready != nil && ready.Status == metav1.ConditionFalse && ready.Reason == v1alpha1.ReasonVerificationFailed:
+		// A Domain whose verification the platform gave up on waits for a person (a
+		// published record and a recheck), like a stalled object.
 	case synced != nil && synced.Status != metav1.ConditionTrue && (pending || !readyTrue):
 		why = synced
 	case ready != nil && !readyTrue:
