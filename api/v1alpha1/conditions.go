@@ -17,8 +17,9 @@ const (
 	// applied yet (being applied, retried or waiting), or Ready not True for a reason the
 	// operator works through by itself (creating, waiting for a dependency, retrying,
 	// waiting for DNS verification, deleting). It is absent once the generation is
-	// applied and Ready, while Stalled, and while paused or resting in an ObserveOnly
-	// verdict; kstatus (Flux) reads it to report InProgress.
+	// applied and Ready, while Stalled, and while paused or resting in a verdict only a
+	// person changes (ObserveOnly Drifted/NotFound, a Domain's VerificationFailed);
+	// kstatus (Flux) reads it to report InProgress.
 	ConditionReconciling = "Reconciling"
 	// ConditionVerified (Domain) mirrors the platform's DNS verification state.
 	ConditionVerified = "Verified"
