@@ -437,8 +437,8 @@ const msgNewGeneration = "applying generation %d"
 // re-check of an applied spec does not make a Ready object unhealthy), when Stalled
 // (kstatus must read Failed, and it reads whichever of the two comes first), and while
 // resting where the operator will not move by itself: paused, an ObserveOnly verdict
-// (Drifted, NotFound), or a Domain whose verification failed. Its reason and message are those of the latest outcome: Synced's
-// when it is False, else Ready's.
+// (Drifted, NotFound), or a Domain whose verification failed. Its reason and message
+// are those of the latest outcome: Synced's when it is False, else Ready's.
 func SetReconciling(conds *[]metav1.Condition, generation, observedGeneration int64) {
 	ready := meta.FindStatusCondition(*conds, v1alpha1.ConditionReady)
 	synced := meta.FindStatusCondition(*conds, v1alpha1.ConditionSynced)
