@@ -213,7 +213,8 @@ type RateLimit struct {
 
 // PlatformConfigStatus reports whether the platform is reachable with the credentials.
 type PlatformConfigStatus struct {
-	// observedGeneration is the metadata.generation last checked against the platform.
+	// observedGeneration is the metadata.generation whose credentials a check last
+	// accepted or refused (Stalled=True); a check the platform could not answer leaves it.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 

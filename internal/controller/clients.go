@@ -82,7 +82,8 @@ func (r *ClientRegistry) For(ctx context.Context, name, ns, companyID string) (p
 		return nil, err
 	}
 	if !meta.IsStatusConditionTrue(pc.Status.Conditions, v1alpha1.ConditionReady) {
-		return nil, managed.WaitingForDependency("PlatformConfig", name, "to be Ready")
+		// Tenants see this message: it carries the PlatformConfig's reason, not its message.
+		return nil, managed.WaitingForReady("PlatformConfig", name, managed.AdminNotReadyCause(pc.Status.Conditions))
 	}
 	r.mu.Lock()
 	e := r.entries[name]

@@ -64,6 +64,7 @@ func (r *PlatformConfigReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	}
 	before := pc.DeepCopy()
 	defer func() {
+		managed.SetReconciling(&pc.Status.Conditions, pc.Generation, pc.Status.ObservedGeneration)
 		if equalStatus(before.Status, pc.Status) {
 			return
 		}
@@ -104,6 +105,9 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 		}
 		r.set(pc, metav1.ConditionFalse, reason, c2.Message)
 		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, c2.Message)
+		// This generation has its verdict, so kstatus reads Failed rather than waiting
+		// for a generation it thinks is still unobserved.
+		pc.Status.ObservedGeneration = pc.Generation
 		if r.Recorder != nil {
 			event := EventCredentialsInvalid
 			if reason == v1alpha1.ReasonForbiddenAddress {

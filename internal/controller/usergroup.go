@@ -46,7 +46,7 @@ func (x *groupExternal) resolveMembers(ctx context.Context, g *v1alpha1.UserGrou
 			return err
 		}
 		if u.Status.ExternalID == "" || !u.DeletionTimestamp.IsZero() {
-			return managed.WaitingForDependency("EnterpriseUser", ref.Name, "to be Ready")
+			return managed.WaitingForReady("EnterpriseUser", ref.Name, managed.NotReadyCause(u.Status.Conditions))
 		}
 		x.wanted[u.Status.ExternalID] = u.Name
 	}

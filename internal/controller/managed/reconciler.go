@@ -402,6 +402,10 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		r.setReady(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, c.Reason, c.Message)
+		// This generation has its verdict: without it kstatus would read "generation not
+		// observed yet" (InProgress) and Flux would wait for its timeout instead of
+		// failing. Flux's own controllers do the same when they stall.
+		status.ObservedGeneration = obj.GetGeneration()
 		r.event(obj, corev1.EventTypeWarning, EventStalled, "Reconcile", "%s", c.Message)
 		// No requeue: a spec change, a Secret change or an annotation brings it back.
 		return ctrl.Result{}, nil
@@ -429,22 +433,69 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 	}
 }
 
-// setReconciling keeps kstatus' "abnormal-true" Reconciling condition, which Flux reads:
-// True while the object is on its way to Ready (creating, waiting for a dependency,
-// retrying, waiting for DNS verification), absent once it is Ready, stalled, or resting
-// in a state the operator will not change by itself (paused, ObserveOnly drift or absence).
+// setReconciling keeps the Reconciling condition in line with the others; see
+// SetReconciling.
 func setReconciling(obj Object) {
-	conds := &obj.GetManagedStatus().Conditions
+	st := obj.GetManagedStatus()
+	SetReconciling(&st.Conditions, obj.GetGeneration(), st.ObservedGeneration)
+}
+
+// msgNewGeneration is Reconciling's message when nothing has been reported about the
+// new generation yet (its first reconcile lost a write conflict).
+const msgNewGeneration = "applying generation %d"
+
+// SetReconciling keeps kstatus' "abnormal-true" Reconciling condition, which Flux reads,
+// from Ready, Synced and Stalled. It is True while the object is on its way: a
+// generation not applied yet (being applied, retried after a failure, waiting), or
+// Ready not True for a reason the operator works through by itself (creating, waiting
+// for a dependency, retrying, DNS verification, deleting). So an already-Ready object
+// whose update keeps failing shows it too, although Ready stays True for the old
+// generation. It is absent when the generation is applied and Ready (a failed periodic
+// re-check of an applied spec does not make a Ready object unhealthy), when Stalled
+// (kstatus must read Failed, and it reads whichever of the two comes first), and while
+// resting where the operator will not move by itself: paused, an ObserveOnly verdict
+// (Drifted, NotFound), or a Domain whose verification failed. Its reason and message
+// are those of the latest outcome: Synced's when it is False, else Ready's.
+func SetReconciling(conds *[]metav1.Condition, generation, observedGeneration int64) {
 	ready := meta.FindStatusCondition(*conds, v1alpha1.ConditionReady)
 	synced := meta.FindStatusCondition(*conds, v1alpha1.ConditionSynced)
-	steady := synced != nil && (synced.Reason == v1alpha1.ReasonPaused ||
-		synced.Reason == v1alpha1.ReasonDrifted || synced.Reason == v1alpha1.ReasonNotFound)
-	if ready == nil || ready.Status == metav1.ConditionTrue || steady ||
-		meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled) {
+	pending := generation > observedGeneration
+	readyTrue := ready != nil && ready.Status == metav1.ConditionTrue
+	var why *metav1.Condition
+	switch {
+	case meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled), resting(synced),
+		ready != nil && ready.Status == metav1.ConditionFalse && ready.Reason == v1alpha1.ReasonVerificationFailed:
+		// A Domain whose verification the platform gave up on waits for a person (a
+		// published record and a recheck), like a stalled object.
+	case synced != nil && synced.Status != metav1.ConditionTrue && (pending || !readyTrue):
+		why = synced
+	case ready != nil && !readyTrue:
+		why = ready
+	case pending && (ready != nil || synced != nil):
+		why = &metav1.Condition{Reason: v1alpha1.ReasonNewGeneration, Message: fmt.Sprintf(msgNewGeneration, generation)}
+	}
+	if why == nil {
 		meta.RemoveStatusCondition(conds, v1alpha1.ConditionReconciling)
 		return
 	}
-	SetCondition(conds, obj.GetGeneration(), v1alpha1.ConditionReconciling, metav1.ConditionTrue, ready.Reason, ready.Message)
+	SetCondition(conds, generation, v1alpha1.ConditionReconciling, metav1.ConditionTrue, why.Reason, why.Message)
+}
+
+// resting reports a Synced outcome the operator will not change by itself: paused, or
+// an ObserveOnly object whose platform differs from the spec or is absent.
+func resting(synced *metav1.Condition) bool {
+	if synced == nil {
+		return false
+	}
+	switch synced.Reason {
+	case v1alpha1.ReasonPaused:
+		return true
+	case v1alpha1.ReasonDrifted, v1alpha1.ReasonNotFound:
+		// ObserveOnly reports these as a successful comparison (Synced=True); the same
+		// reasons on a failure are retried or stalled.
+		return synced.Status == metav1.ConditionTrue
+	}
+	return false
 }
 
 func (r *Reconciler[T]) markInSync(obj T, obs Observation, reason, msg string) {
