@@ -155,10 +155,10 @@ var _ = BeforeSuite(func() {
 				TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
 			}},
 			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 200, Burst: 200},
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": "true"}},
+			NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{"tenant": "true"}},
 			// Tenants labelled adopt=true may adopt enterprises made outside the operator.
 			Adoption: v1alpha1.AdoptionPolicy{Policy: v1alpha1.AdoptionPolicyNamespaceSelector,
-				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{adoptLabel: "true"}}},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{adoptLabel: "true"}}},
 		},
 	})).To(Succeed())
 	waitReady(&v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: configName}})
