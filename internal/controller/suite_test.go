@@ -90,8 +90,9 @@ var _ = BeforeSuite(func() {
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
 	ctx, cancel = context.WithCancel(context.Background())
 
+	assets := assetsDir()
 	testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assetsDir(),
+		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
@@ -104,6 +105,8 @@ var _ = BeforeSuite(func() {
 	Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
+	// Every spec runs with the annotation policy the installs ship.
+	installAnnotationPolicy(filepath.Join(assets, "kubectl"))
 
 	hook = newWebhookReceiver()
 	sim, err = platformsim.Start(ctx, platformsim.Options{
