@@ -12,7 +12,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -101,7 +100,7 @@ func (r *ClientRegistry) checkNamespace(ctx context.Context, pc *v1alpha1.Platfo
 	if pc.Spec.NamespaceSelector == nil {
 		return nil
 	}
-	sel, err := metav1.LabelSelectorAsSelector(pc.Spec.NamespaceSelector)
+	sel, err := pc.Spec.NamespaceSelector.Selector()
 	if err != nil {
 		return managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid namespaceSelector: %v", pc.Name, err)
 	}
@@ -126,7 +125,7 @@ func (r *ClientRegistry) AdoptionGranted(ctx context.Context, name, ns string) (
 	if a.Policy != v1alpha1.AdoptionPolicyNamespaceSelector || a.NamespaceSelector == nil {
 		return false, nil
 	}
-	sel, err := metav1.LabelSelectorAsSelector(a.NamespaceSelector)
+	sel, err := a.NamespaceSelector.Selector()
 	if err != nil {
 		return false, managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid adoption.namespaceSelector: %v", pc.Name, err)
 	}
