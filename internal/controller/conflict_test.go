@@ -71,10 +71,6 @@ var _ = Describe("a spec edit during a create", func() {
 		role := newRole(newTenant(), "nowhere", "edited-meanwhile", newKey())
 		Expect(k8s.Create(ctx, role)).To(Succeed())
 		cleanup(role)
-		// The running operator writes its waiting status once (then waits 30s). A
-		// reconcile racing that write conflicts on the finalizer and creates nothing
-		// (it would retry later, which is not what this spec checks).
-		waitCondition(role, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
 		fake := &fakeExternal{onCreate: func() {
 			update(role, func(r *v1alpha1.EnterpriseRole) { r.Spec.Description = "edited meanwhile" })
 		}}
