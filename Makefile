@@ -158,7 +158,7 @@ helm: | $(LOCALBIN) ## Install helm $(HELM_VERSION) into bin/ (a no-op when that
 	GOBIN=$(LOCALBIN) GOWORK=off go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 .PHONY: build-installer
-build-installer: setup-envtest ## Render config/default with IMG into INSTALLER (dist/install.yaml): namespace, CRDs, RBAC, Deployment.
+build-installer: setup-envtest ## Render config/default with IMG into INSTALLER (dist/install.yaml): namespace, CRDs, RBAC, Deployment, annotation policy.
 	@mkdir -p dist
 	@# A throwaway overlay over config/default retags the image config/manager sets, so
 	@# nothing under config/ is edited. kustomize wants relative paths, hence dist/.
@@ -177,7 +177,7 @@ build-installer: setup-envtest ## Render config/default with IMG into INSTALLER 
 	@echo "wrote $(INSTALLER) (image $(IMG))"
 
 .PHONY: helm-crds
-helm-crds: ## Copy the generated CRDs and RBAC rules into the Helm chart (`make manifests` does it).
+helm-crds: ## Copy the generated CRDs, RBAC rules and the annotation policy into the Helm chart (`make manifests` does it).
 	@rm -f $(CHART_DIR)/crds/*.yaml
 	@mkdir -p $(CHART_DIR)/crds $(CHART_DIR)/files
 	@cp config/crd/bases/*.yaml $(CHART_DIR)/crds/
@@ -185,6 +185,8 @@ helm-crds: ## Copy the generated CRDs and RBAC rules into the Helm chart (`make 
 	@cp config/rbac/leader_election_role.yaml $(CHART_DIR)/files/leader-election-role.yaml
 	@cp config/namespaced/cluster/role.yaml $(CHART_DIR)/files/manager-cluster-role.yaml
 	@cp config/namespaced/watched/role.yaml $(CHART_DIR)/files/manager-namespaced-role.yaml
+	@cp config/policy/annotations_policy.yaml $(CHART_DIR)/files/annotations-policy.yaml
+	@cp config/policy/annotations_binding.yaml $(CHART_DIR)/files/annotations-binding.yaml
 
 .PHONY: helm-lint
 helm-lint: helm ## Lint the Helm chart.

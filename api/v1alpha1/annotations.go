@@ -1,6 +1,9 @@
 package v1alpha1
 
-// Annotations users put on platform-backed objects. Values are documented in the README.
+// Annotations users put on platform-backed objects. Values are documented in the README
+// and docs/api.md. The CRDs cannot check metadata, so the ValidatingAdmissionPolicy in
+// config/policy refuses a value of these that the code below would ignore or misread;
+// a change to how one is parsed needs the same change there (test/crd tests both).
 const (
 	// AnnotationPaused, set to "true", stops every platform call for the object; status
 	// says so (Synced=False, reason Paused). Removing it resumes reconciliation.

@@ -46,9 +46,11 @@ type ManagedResourceSpec struct {
 
 // ManagedResourceStatus holds the status every platform-backed kind shares.
 type ManagedResourceStatus struct {
-	// observedGeneration is the metadata.generation whose spec was last fully applied
-	// to (or, with ObserveOnly, found matching on) the platform. It lags behind
-	// metadata.generation while a change is being applied or cannot be.
+	// observedGeneration is the metadata.generation the operator last reached a verdict
+	// on: its spec was fully applied to (or, with ObserveOnly, found matching on) the
+	// platform, or it stalled (Stalled=True says so). It lags behind
+	// metadata.generation while a change is being applied, retried or waits for a
+	// dependency, so kstatus (Flux) reads InProgress then, and Failed once it stalls.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 

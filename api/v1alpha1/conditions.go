@@ -10,11 +10,16 @@ const (
 	ConditionSynced = "Synced"
 	// ConditionStalled is True when reconciliation stopped because the user has to change
 	// something (the platform rejected the spec, the credentials may not do it). It is
-	// what kstatus (Flux) reads to report Failed; it is removed once that clears.
+	// what kstatus (Flux) reads to report Failed (status.observedGeneration then names
+	// the stalled generation, as Flux's own controllers do); it is removed once that clears.
 	ConditionStalled = "Stalled"
-	// ConditionReconciling is True while the object is on its way to Ready (creating,
-	// waiting for a dependency, retrying, waiting for DNS verification) and absent
-	// otherwise; kstatus (Flux) reads it to report InProgress.
+	// ConditionReconciling is True while the object is on its way: a spec generation not
+	// applied yet (being applied, retried or waiting), or Ready not True for a reason the
+	// operator works through by itself (creating, waiting for a dependency, retrying,
+	// waiting for DNS verification, deleting). It is absent once the generation is
+	// applied and Ready, while Stalled, and while paused or resting in a verdict only a
+	// person changes (ObserveOnly Drifted/NotFound, a Domain's VerificationFailed);
+	// kstatus (Flux) reads it to report InProgress.
 	ConditionReconciling = "Reconciling"
 	// ConditionVerified (Domain) mirrors the platform's DNS verification state.
 	ConditionVerified = "Verified"
@@ -47,6 +52,9 @@ const (
 	ReasonRateLimited = "RateLimited"
 	// ReasonWaitingForDependency: a referenced object is missing or not Ready yet.
 	ReasonWaitingForDependency = "WaitingForDependency"
+	// ReasonNewGeneration (Reconciling only): the spec changed and the operator has not
+	// reached a verdict on the new generation yet.
+	ReasonNewGeneration = "NewGeneration"
 	// ReasonPaused: the paused annotation is set; no platform call is made.
 	ReasonPaused = "Paused"
 	// ReasonObserveOnly: managementPolicy is ObserveOnly and the platform matches the spec.

@@ -77,7 +77,7 @@ type PlatformConfigSpec struct {
 	// selector ({}) also matches every namespace. An Enterprise in a namespace that
 	// does not match is not reconciled and reports why in its Ready condition.
 	// +optional
-	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+	NamespaceSelector *LabelSelector `json:"namespaceSelector,omitempty"`
 
 	// adoption says which namespaces' Enterprises may adopt, by the external-id
 	// annotation, a platform enterprise that carries no ownership record (one made
@@ -119,7 +119,7 @@ type AdoptionPolicy struct {
 	// NamespaceSelector. An empty selector ({}) grants every namespace that may use
 	// this PlatformConfig. The namespace must also match spec.namespaceSelector.
 	// +optional
-	NamespaceSelector *metav1.LabelSelector `json:"namespaceSelector,omitempty"`
+	NamespaceSelector *LabelSelector `json:"namespaceSelector,omitempty"`
 }
 
 // PlatformAuth holds the credentials for the platform; exactly one method is set.
@@ -213,7 +213,8 @@ type RateLimit struct {
 
 // PlatformConfigStatus reports whether the platform is reachable with the credentials.
 type PlatformConfigStatus struct {
-	// observedGeneration is the metadata.generation last checked against the platform.
+	// observedGeneration is the metadata.generation whose credentials a check last
+	// accepted or refused (Stalled=True); a check the platform could not answer leaves it.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 

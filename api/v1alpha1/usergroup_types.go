@@ -43,7 +43,7 @@ type UserGroupSpec struct {
 	// Omit it to list members explicitly only; an empty selector ({}) selects every
 	// EnterpriseUser in the namespace.
 	// +optional
-	MemberSelector *metav1.LabelSelector `json:"memberSelector,omitempty"`
+	MemberSelector *LabelSelector `json:"memberSelector,omitempty"`
 }
 
 // UserGroupStatus is the observed state of a UserGroup.

@@ -337,7 +337,7 @@ func (d *demo) createPrerequisites(ctx context.Context) error {
 			fmt.Printf("    note: %s has namespaceSelector.matchExpressions; only matchLabels are applied to namespace %s\n", platformConfigYML, demoNS)
 		}
 		for k, v := range sel.MatchLabels {
-			labels[k] = v
+			labels[k] = string(v)
 		}
 	}
 	d.step("creating namespaces %s and %s (labels %v)", systemNS, demoNS, labels)

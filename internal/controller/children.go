@@ -55,7 +55,8 @@ func (d *deps) resolveParent(ctx context.Context, obj Child) (parent, error) {
 	case !deleting && !e.DeletionTimestamp.IsZero():
 		return parent{}, managed.WaitingForDependency("Enterprise", ref.Name, "to finish deleting")
 	case !deleting && (e.Status.ExternalID == "" || !meta.IsStatusConditionTrue(e.Status.Conditions, v1alpha1.ConditionReady)):
-		return parent{}, managed.WaitingForDependency("Enterprise", ref.Name, "to be Ready")
+		// The Enterprise is in this object's namespace: its Ready message is this tenant's to see.
+		return parent{}, managed.WaitingForReady("Enterprise", ref.Name, managed.NotReadyCause(e.Status.Conditions))
 	}
 	pc, err := d.clients.For(ctx, e.Spec.PlatformConfigRef.Name, e.Namespace, e.Spec.CompanyID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 	corev1 "k8s.io/api/core/v1"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"enterprise-operator/api/v1alpha1"
@@ -38,6 +40,12 @@ type ClientRegistry struct {
 	New NewPlatformClient
 	// UserAgent is sent with every platform request.
 	UserAgent string
+	// Recorder records a PlatformConfig's circuit opening and closing (one event each,
+	// instead of one per object refused while it is open).
+	Recorder events.EventRecorder
+	// Breaker configures each credential's circuit breaker; its Name and OnChange are
+	// set per PlatformConfig.
+	Breaker platform.BreakerSettings
 
 	mu      sync.Mutex
 	entries map[string]*registryEntry
@@ -47,6 +55,8 @@ type registryEntry struct {
 	fingerprint string
 	base        platform.Config
 	clients     map[string]platform.Client // by company id
+	// breaker is the credential's circuit breaker, shared by its clients.
+	breaker *platform.Breaker
 	// replaced: these credentials replaced others while the manager ran (a rotated
 	// Secret) and no check has accepted them yet. After a restart nothing is known
 	// to have changed, and the PlatformConfig's status is trusted instead.
@@ -72,7 +82,8 @@ func (r *ClientRegistry) For(ctx context.Context, name, ns, companyID string) (p
 		return nil, err
 	}
 	if !meta.IsStatusConditionTrue(pc.Status.Conditions, v1alpha1.ConditionReady) {
-		return nil, managed.WaitingForDependency("PlatformConfig", name, "to be Ready")
+		// Tenants see this message: it carries the PlatformConfig's reason, not its message.
+		return nil, managed.WaitingForReady("PlatformConfig", name, managed.AdminNotReadyCause(pc.Status.Conditions))
 	}
 	r.mu.Lock()
 	e := r.entries[name]
@@ -90,7 +101,7 @@ func (r *ClientRegistry) checkNamespace(ctx context.Context, pc *v1alpha1.Platfo
 	if pc.Spec.NamespaceSelector == nil {
 		return nil
 	}
-	sel, err := metav1.LabelSelectorAsSelector(pc.Spec.NamespaceSelector)
+	sel, err := pc.Spec.NamespaceSelector.Selector()
 	if err != nil {
 		return managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid namespaceSelector: %v", pc.Name, err)
 	}
@@ -115,7 +126,7 @@ func (r *ClientRegistry) AdoptionGranted(ctx context.Context, name, ns string) (
 	if a.Policy != v1alpha1.AdoptionPolicyNamespaceSelector || a.NamespaceSelector == nil {
 		return false, nil
 	}
-	sel, err := metav1.LabelSelectorAsSelector(a.NamespaceSelector)
+	sel, err := a.NamespaceSelector.Selector()
 	if err != nil {
 		return false, managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid adoption.namespaceSelector: %v", pc.Name, err)
 	}
@@ -160,11 +171,14 @@ func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfi
 		return r.scoped(pc.Name, pc.Spec.CompanyID)
 	}
 	r.mu.Unlock()
-	// One limiter per credential: the company-scoped clients built from it later share
-	// the PlatformConfig's request budget.
+	// One limiter and one circuit breaker per credential: the company-scoped clients
+	// built from it later share the PlatformConfig's request budget and its view of
+	// whether the platform is up.
 	cfg.Limiter = newLimiter(cfg.RequestsPerSecond, cfg.Burst)
+	cfg.Breaker = r.newBreaker(pc)
 	c, err := r.New(cfg)
 	if err != nil {
+		cfg.Breaker.Stop()
 		return nil, managed.Stalling(v1alpha1.ReasonCredentialsInvalid, "%v", err)
 	}
 	r.mu.Lock()
@@ -173,9 +187,14 @@ func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfi
 	}
 	base := cfg
 	base.CompanyID = ""
-	r.entries[pc.Name] = &registryEntry{fingerprint: fingerprint, base: base,
+	old := r.entries[pc.Name]
+	r.entries[pc.Name] = &registryEntry{fingerprint: fingerprint, base: base, breaker: cfg.Breaker,
 		clients: map[string]platform.Client{pc.Spec.CompanyID: c}, replaced: e != nil}
 	r.mu.Unlock()
+	if old != nil {
+		// Whoever waited for the old credential's circuit retries with the new one.
+		old.breaker.Stop()
+	}
 	return c, nil
 }
 
@@ -210,9 +229,48 @@ func newLimiter(rps float64, burst int) *rate.Limiter {
 // Forget drops a deleted PlatformConfig's clients.
 func (r *ClientRegistry) Forget(name string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	e := r.entries[name]
 	delete(r.entries, name)
+	r.mu.Unlock()
+	if e != nil {
+		e.breaker.Stop()
+	}
 	forgetMetrics(name)
+}
+
+// Event reasons and messages of a PlatformConfig's circuit breaker.
+const (
+	EventCircuitOpened = "CircuitOpened"
+	EventCircuitClosed = "CircuitClosed"
+	msgCircuitOpened   = "the platform failed %d times in a row: requests through this PlatformConfig are paused until a probe succeeds (first probe at %s)"
+	msgCircuitClosed   = "a probe succeeded: requests through this PlatformConfig resume"
+)
+
+// newBreaker builds the circuit breaker of pc's credential: its transitions become
+// metrics, and opening and closing one event each on the PlatformConfig.
+func (r *ClientRegistry) newBreaker(pc *v1alpha1.PlatformConfig) *platform.Breaker {
+	set := r.Breaker
+	set.Name = pc.Name
+	failures := set.Failures
+	if failures == 0 {
+		failures = platform.DefaultBreakerFailures
+	}
+	regarding := &v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: pc.Name, UID: pc.UID}}
+	platformCircuitState.WithLabelValues(pc.Name).Set(circuitStateValue[platform.BreakerClosed])
+	set.OnChange = func(from, to platform.BreakerState, next time.Time) {
+		recordCircuit(pc.Name, from, to)
+		if r.Recorder == nil {
+			return
+		}
+		switch {
+		case from == platform.BreakerClosed && to == platform.BreakerOpen:
+			r.Recorder.Eventf(regarding, nil, corev1.EventTypeWarning, EventCircuitOpened, "Probe",
+				msgCircuitOpened, failures, next.UTC().Format(time.RFC3339))
+		case to == platform.BreakerClosed:
+			r.Recorder.Eventf(regarding, nil, corev1.EventTypeNormal, EventCircuitClosed, "Probe", msgCircuitClosed)
+		}
+	}
+	return platform.NewBreaker(set)
 }
 
 // configFor builds the client config from the spec and the Secret data; the fingerprint

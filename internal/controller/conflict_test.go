@@ -2,9 +2,11 @@ package controller
 
 import (
 	"context"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -79,9 +81,16 @@ var _ = Describe("a spec edit during a create", func() {
 			NewObject: func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
 			Connector: fakeConnector{fake},
 		}
-		_, err = r.Reconcile(ctx, ctrl.Request{NamespacedName: objKey(role)})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(fake.creates).To(Equal(1))
+		// The running operator writes the role's status once (it waits for the
+		// Enterprise); a direct reconcile that read the object before that write loses
+		// its finalizer patch to a conflict and, as designed, creates nothing. Let that
+		// write land first, and reconcile again should it still collide.
+		waitCondition(role, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
+		Eventually(func(g Gomega) int {
+			_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: objKey(role)})
+			g.Expect(err).NotTo(HaveOccurred())
+			return fake.creates
+		}, eventuallyTO, 100*time.Millisecond).Should(Equal(1))
 		Expect(managedStatus(role).ExternalID).To(Equal("fake"), "the create's id survived the edit")
 	})
 })

@@ -59,7 +59,7 @@ func (x *userExternal) resolveRoles(ctx context.Context, u *v1alpha1.EnterpriseU
 			return err
 		}
 		if r.Status.ExternalID == "" {
-			return managed.WaitingForDependency("EnterpriseRole", ref.Name, "to be Ready")
+			return managed.WaitingForReady("EnterpriseRole", ref.Name, managed.NotReadyCause(r.Status.Conditions))
 		}
 		x.roleIDs = append(x.roleIDs, r.Status.ExternalID)
 	}

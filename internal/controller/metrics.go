@@ -28,10 +28,31 @@ var (
 		Help:    "Time requests waited for the PlatformConfig's client-side rate limit (spec.rateLimit) before being sent.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 4, 10), // 1ms … ~262s
 	}, []string{"platformconfig"})
+
+	platformCircuitState = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "enterprise_operator_platform_circuit_state",
+		Help: "State of the PlatformConfig's circuit breaker: 0 closed (requests are sent), 1 half-open (one probe is on its way), 2 open (no request is sent until a probe succeeds).",
+	}, []string{"platformconfig"})
+	platformCircuitTransitions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "enterprise_operator_platform_circuit_transitions_total",
+		Help: "Transitions of the PlatformConfig's circuit breaker, by the state it left and the state it entered.",
+	}, []string{"platformconfig", "from", "to"})
 )
 
 func init() {
-	metrics.Registry.MustRegister(platformRequests, platformRequestDuration, platformThrottled)
+	metrics.Registry.MustRegister(platformRequests, platformRequestDuration, platformThrottled,
+		platformCircuitState, platformCircuitTransitions)
+}
+
+// circuitStateValue is the gauge value of each breaker state.
+var circuitStateValue = map[platform.BreakerState]float64{
+	platform.BreakerClosed: 0, platform.BreakerHalfOpen: 1, platform.BreakerOpen: 2,
+}
+
+// recordCircuit records one transition of a PlatformConfig's breaker.
+func recordCircuit(platformConfig string, from, to platform.BreakerState) {
+	platformCircuitState.WithLabelValues(platformConfig).Set(circuitStateValue[to])
+	platformCircuitTransitions.WithLabelValues(platformConfig, string(from), string(to)).Inc()
 }
 
 // configRecorder records one PlatformConfig's requests.
@@ -54,4 +75,6 @@ func forgetMetrics(platformConfig string) {
 	platformRequests.DeletePartialMatch(l)
 	platformRequestDuration.DeletePartialMatch(l)
 	platformThrottled.DeletePartialMatch(l)
+	platformCircuitState.DeletePartialMatch(l)
+	platformCircuitTransitions.DeletePartialMatch(l)
 }

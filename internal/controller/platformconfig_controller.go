@@ -46,6 +46,9 @@ type PlatformConfigReconciler struct {
 	Clients       *ClientRegistry
 	Recorder      events.EventRecorder
 	CheckInterval time.Duration
+	// Wake requeues a PlatformConfig whose check the circuit breaker refused once the
+	// circuit closes, so Synced turns True again at once.
+	Wake managed.Waker
 }
 
 // Reconcile validates the credentials and records the outcome.
@@ -66,6 +69,7 @@ func (r *PlatformConfigReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 	}
 	before := pc.DeepCopy()
 	defer func() {
+		managed.SetReconciling(&pc.Status.Conditions, pc.Generation, pc.Status.ObservedGeneration)
 		if equalStatus(before.Status, pc.Status) {
 			return
 		}
@@ -106,6 +110,9 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 		}
 		r.set(pc, metav1.ConditionFalse, reason, c2.Message)
 		managed.SetCondition(&pc.Status.Conditions, pc.Generation, v1alpha1.ConditionStalled, metav1.ConditionTrue, reason, c2.Message)
+		// This generation has its verdict, so kstatus reads Failed rather than waiting
+		// for a generation it thinks is still unobserved.
+		pc.Status.ObservedGeneration = pc.Generation
 		if r.Recorder != nil {
 			event := EventCredentialsInvalid
 			if reason == v1alpha1.ReasonForbiddenAddress {
@@ -128,6 +135,7 @@ func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1al
 		r.set(pc, metav1.ConditionFalse, c2.Reason, c2.Message)
 	}
 	if c2.Outcome == managed.OutcomeWaiting {
+		r.Wake.WhenAvailable(err, "PlatformConfig/"+pc.Name, client.ObjectKeyFromObject(pc))
 		return ctrl.Result{RequeueAfter: c2.After}, nil
 	}
 	return ctrl.Result{}, err

@@ -40,7 +40,7 @@ var _ = Describe("PlatformConfig credential rotation", func() {
 					TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: secret.Name, Key: "token"},
 				}},
 				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 100, Burst: 100},
-				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": "true"}},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{"tenant": "true"}},
 			},
 		}
 		Expect(k8s.Create(ctx, pc)).To(Succeed())

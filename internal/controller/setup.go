@@ -47,6 +47,12 @@ type Options struct {
 	UserAgent string
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff of failed reconciles.
 	RetryBaseDelay, RetryMaxDelay time.Duration
+	// Breaker configures every credential's circuit breaker (zero values: defaults).
+	Breaker platform.BreakerSettings
+	// WarningWindow is how long a Warning event of one reason is not repeated for an
+	// object (zero: managed.DefaultWarningWindow). test/rbac shortens it to reach the
+	// patch of a repeated event within its run.
+	WarningWindow time.Duration
 }
 
 // CacheOptions is the informer cache every manager of the operator uses. Cached
@@ -144,11 +150,13 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 			return err
 		}
 	}
-	registry := &ClientRegistry{Kube: kube, Secrets: mgr.GetAPIReader(), New: opts.NewPlatformClient, UserAgent: opts.UserAgent}
+	pcRecorder := mgr.GetEventRecorder("platformconfig-controller")
+	registry := &ClientRegistry{Kube: kube, Secrets: mgr.GetAPIReader(), New: opts.NewPlatformClient, UserAgent: opts.UserAgent,
+		Recorder: pcRecorder, Breaker: opts.Breaker}
 	d := deps{kube: kube, secrets: mgr.GetAPIReader(), clients: registry}
 
 	if err := (&PlatformConfigReconciler{
-		Client: kube, Clients: registry, Recorder: mgr.GetEventRecorder("platformconfig-controller"),
+		Client: kube, Clients: registry, Recorder: pcRecorder, Wake: managed.NewWaker(),
 		CheckInterval: opts.CredentialCheckInterval,
 	}).setup(mgr, opts); err != nil {
 		return err
@@ -162,7 +170,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Watches(&v1alpha1.Webhook{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
 		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(deletingParent(kube)), builder.WithPredicates(deletes())).
 		Watches(&v1alpha1.Enterprise{}, entClaims.wakeCompetitors())
-	if err := ent.Complete(newReconciler(mgr, opts, func() *v1alpha1.Enterprise { return &v1alpha1.Enterprise{} },
+	if err := complete(ent, newReconciler(mgr, opts, func() *v1alpha1.Enterprise { return &v1alpha1.Enterprise{} },
 		&enterpriseConnector{kube: kube, clients: registry}, entClaims)); err != nil {
 		return err
 	}
@@ -172,7 +180,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Watches(&v1alpha1.EnterpriseRole{}, handler.EnqueueRequestsFromMapFunc(usersOfRole(kube)), builder.WithPredicates(readinessChanged())).
 		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.EnterpriseUserList](kube, &v1alpha1.EnterpriseUserList{}), builder.WithPredicates(secretAppeared())).
 		Watches(&v1alpha1.EnterpriseUser{}, userClaims.wakeCompetitors())
-	if err := users.Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseUser { return &v1alpha1.EnterpriseUser{} },
+	if err := complete(users, newReconciler(mgr, opts, func() *v1alpha1.EnterpriseUser { return &v1alpha1.EnterpriseUser{} },
 		&childConnector[*v1alpha1.EnterpriseUser]{deps: d, newExternal: newUserExternal}, userClaims)); err != nil {
 		return err
 	}
@@ -181,38 +189,45 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.UserGroupList](kube, &v1alpha1.UserGroupList{}), builder.WithPredicates(readinessChanged())).
 		Watches(&v1alpha1.EnterpriseUser{}, handler.EnqueueRequestsFromMapFunc(groupsInNamespace(kube)), builder.WithPredicates(membershipChanged())).
 		Watches(&v1alpha1.UserGroup{}, groupClaims.wakeCompetitors())
-	if err := groups.Complete(newReconciler(mgr, opts, func() *v1alpha1.UserGroup { return &v1alpha1.UserGroup{} },
+	if err := complete(groups, newReconciler(mgr, opts, func() *v1alpha1.UserGroup { return &v1alpha1.UserGroup{} },
 		&childConnector[*v1alpha1.UserGroup]{deps: d, newExternal: newGroupExternal}, groupClaims)); err != nil {
 		return err
 	}
 
-	if err := builderFor(mgr, opts, "domain", &v1alpha1.Domain{}).
+	domains := builderFor(mgr, opts, "domain", &v1alpha1.Domain{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.DomainList](kube, &v1alpha1.DomainList{}), builder.WithPredicates(readinessChanged())).
-		Watches(&v1alpha1.Domain{}, domainClaims.wakeCompetitors()).
-		Complete(newReconciler(mgr, opts, func() *v1alpha1.Domain { return &v1alpha1.Domain{} },
-			&childConnector[*v1alpha1.Domain]{deps: d, newExternal: newDomainExternal}, domainClaims)); err != nil {
+		Watches(&v1alpha1.Domain{}, domainClaims.wakeCompetitors())
+	if err := complete(domains, newReconciler(mgr, opts, func() *v1alpha1.Domain { return &v1alpha1.Domain{} },
+		&childConnector[*v1alpha1.Domain]{deps: d, newExternal: newDomainExternal}, domainClaims)); err != nil {
 		return err
 	}
-	if err := builderFor(mgr, opts, "webhook", &v1alpha1.Webhook{}).
+	webhooks := builderFor(mgr, opts, "webhook", &v1alpha1.Webhook{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{}), builder.WithPredicates(readinessChanged())).
 		WatchesMetadata(secretMetadata(), referencingSecret[*v1alpha1.WebhookList](kube, &v1alpha1.WebhookList{})).
-		Watches(&v1alpha1.Webhook{}, webhookClaims.wakeCompetitors()).
-		Complete(newReconciler(mgr, opts, func() *v1alpha1.Webhook { return &v1alpha1.Webhook{} },
-			&childConnector[*v1alpha1.Webhook]{deps: d, newExternal: newWebhookExternal}, webhookClaims)); err != nil {
+		Watches(&v1alpha1.Webhook{}, webhookClaims.wakeCompetitors())
+	if err := complete(webhooks, newReconciler(mgr, opts, func() *v1alpha1.Webhook { return &v1alpha1.Webhook{} },
+		&childConnector[*v1alpha1.Webhook]{deps: d, newExternal: newWebhookExternal}, webhookClaims)); err != nil {
 		return err
 	}
-	return builderFor(mgr, opts, "enterpriserole", &v1alpha1.EnterpriseRole{}).
+	roles := builderFor(mgr, opts, "enterpriserole", &v1alpha1.EnterpriseRole{}).
 		Watches(&v1alpha1.Enterprise{}, childrenOf[*v1alpha1.EnterpriseRoleList](kube, &v1alpha1.EnterpriseRoleList{}), builder.WithPredicates(readinessChanged())).
-		Watches(&v1alpha1.EnterpriseRole{}, roleClaims.wakeCompetitors()).
-		Complete(newReconciler(mgr, opts, func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
-			&childConnector[*v1alpha1.EnterpriseRole]{deps: d, newExternal: newRoleExternal}, roleClaims))
+		Watches(&v1alpha1.EnterpriseRole{}, roleClaims.wakeCompetitors())
+	return complete(roles, newReconciler(mgr, opts, func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
+		&childConnector[*v1alpha1.EnterpriseRole]{deps: d, newExternal: newRoleExternal}, roleClaims))
 }
 
 func newReconciler[T managed.Object](mgr ctrl.Manager, opts Options, newObj func() T, c managed.Connector[T], claims managed.Claims[T]) *managed.Reconciler[T] {
 	return &managed.Reconciler[T]{
 		Client: mgr.GetClient(), Recorder: mgr.GetEventRecorder("enterprise-operator"),
 		NewObject: newObj, Connector: c, Claims: claims, ResyncInterval: opts.ResyncInterval,
+		Wake: managed.NewWaker(), WarningWindow: opts.WarningWindow,
 	}
+}
+
+// complete registers a managed controller with the source of its Waker, through which
+// the objects an open circuit refused are requeued when it closes.
+func complete[T managed.Object](b *builder.Builder, r *managed.Reconciler[T]) error {
+	return b.WatchesRawSource(r.Wake.Source()).Complete(r)
 }
 
 // builderFor starts a controller for a kind: its own events only when the spec,
@@ -241,6 +256,7 @@ func (r *PlatformConfigReconciler) setup(mgr ctrl.Manager, opts Options) error {
 		Watches(&v1alpha1.Enterprise{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
 			return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: o.(*v1alpha1.Enterprise).Spec.PlatformConfigRef.Name}}}
 		}), builder.WithPredicates(deletes())).
+		WatchesRawSource(r.Wake.Source()).
 		WithOptions(controller.Options{
 			RateLimiter: workqueue.NewTypedItemExponentialFailureRateLimiter[reconcile.Request](opts.RetryBaseDelay, opts.RetryMaxDelay),
 		}).

@@ -90,8 +90,9 @@ var _ = BeforeSuite(func() {
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
 	ctx, cancel = context.WithCancel(context.Background())
 
+	assets := assetsDir()
 	testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assetsDir(),
+		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
@@ -104,6 +105,8 @@ var _ = BeforeSuite(func() {
 	Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
 	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
+	// Every spec runs with the annotation policy the installs ship.
+	installAnnotationPolicy(filepath.Join(assets, "kubectl"))
 
 	hook = newWebhookReceiver()
 	sim, err = platformsim.Start(ctx, platformsim.Options{
@@ -155,10 +158,10 @@ var _ = BeforeSuite(func() {
 				TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
 			}},
 			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 200, Burst: 200},
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"tenant": "true"}},
+			NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{"tenant": "true"}},
 			// Tenants labelled adopt=true may adopt enterprises made outside the operator.
 			Adoption: v1alpha1.AdoptionPolicy{Policy: v1alpha1.AdoptionPolicyNamespaceSelector,
-				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{adoptLabel: "true"}}},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{adoptLabel: "true"}}},
 		},
 	})).To(Succeed())
 	waitReady(&v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: configName}})

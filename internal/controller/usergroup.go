@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -46,12 +45,12 @@ func (x *groupExternal) resolveMembers(ctx context.Context, g *v1alpha1.UserGrou
 			return err
 		}
 		if u.Status.ExternalID == "" || !u.DeletionTimestamp.IsZero() {
-			return managed.WaitingForDependency("EnterpriseUser", ref.Name, "to be Ready")
+			return managed.WaitingForReady("EnterpriseUser", ref.Name, managed.NotReadyCause(u.Status.Conditions))
 		}
 		x.wanted[u.Status.ExternalID] = u.Name
 	}
 	if g.Spec.MemberSelector != nil {
-		sel, err := metav1.LabelSelectorAsSelector(g.Spec.MemberSelector)
+		sel, err := g.Spec.MemberSelector.Selector()
 		if err != nil {
 			return managed.Stalling(v1alpha1.ReasonInvalidSpec, "invalid memberSelector: %v", err)
 		}

@@ -86,7 +86,7 @@ var _ = Describe("UserGroup membership", func() {
 
 		g := newGroup(ns, ent.Name, "reds", "reds")
 		g.Spec.Members = []v1alpha1.LocalObjectReference{{Name: "carol"}}
-		g.Spec.MemberSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "red"}}
+		g.Spec.MemberSelector = &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{"team": "red"}}
 		Expect(k8s.Create(ctx, g)).To(Succeed())
 		waitReady(g)
 		id := g.Status.ExternalID

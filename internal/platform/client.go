@@ -51,6 +51,7 @@ type client struct {
 	s       settings
 	auth    authorizer
 	limiter *rate.Limiter
+	breaker *Breaker
 	log     logr.Logger
 	rec     Recorder
 	// sleep waits d or until ctx is done; replaced in tests.
@@ -91,6 +92,10 @@ func newClient(cfg Config) (*client, error) {
 	default:
 		c.limiter = rate.NewLimiter(rate.Limit(s.rps), s.burst)
 	}
+	c.breaker = cfg.Breaker
+	if c.breaker == nil {
+		c.breaker = NewBreaker(BreakerSettings{})
+	}
 	if cfg.Auth.OAuth2 != nil {
 		// The token endpoint gets the same transport (so the same refusal of
 		// link-local and metadata addresses) and User-Agent, but neither the company
@@ -107,6 +112,8 @@ func newClient(cfg Config) (*client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrBaseURLInvalid, redact(err.Error(), c.auth.secrets()...))
 	}
+	// WhoAmI is the cheapest call the contract has, and it checks the credential too.
+	c.breaker.setProbe(func(ctx context.Context) error { _, err := c.WhoAmI(ctx); return err })
 	return c, nil
 }
 
@@ -130,9 +137,9 @@ func (c *client) editRequest(ctx context.Context, req *http.Request) error {
 // exponential backoff (or the platform's Retry-After) for idempotent operations only.
 // A non-2xx answer becomes an *Error; secrets are redacted from every error.
 func (c *client) send(ctx context.Context, o op, secrets []string, call func(context.Context) (*http.Response, error)) (*answer, error) {
-	refreshed := false
+	refreshed, waited := false, false
 	for retry := 0; ; retry++ {
-		a, usedToken, err := c.attempt(ctx, o, secrets, call)
+		a, usedToken, err := c.attempt(ctx, o, secrets, call, waited)
 		if err == nil {
 			return a, nil
 		}
@@ -156,12 +163,18 @@ func (c *client) send(ctx context.Context, o op, secrets []string, call func(con
 		if c.sleep(ctx, delay) != nil {
 			return nil, pe
 		}
+		// Having waited out the platform's Retry-After, this request may go although
+		// the credential's pause (which the same 429 set) may not have ended on the
+		// breaker's clock.
+		waited = pe.Kind == KindRateLimited
 	}
 }
 
 // retryDelay decides whether and after how long a failed attempt is repeated.
 func (c *client) retryDelay(ctx context.Context, o op, pe *Error, retry int) (time.Duration, bool) {
-	if !o.idempotent || retry >= c.s.maxRetries || ctx.Err() != nil {
+	// A probe is one request; a request the breaker did not send is not repeated
+	// (the breaker says when the platform is worth asking again).
+	if !o.idempotent || retry >= c.s.maxRetries || ctx.Err() != nil || isProbe(ctx) || errors.Is(pe, ErrCircuitOpen) {
 		return 0, false
 	}
 	switch pe.Kind {
@@ -196,12 +209,28 @@ func (c *client) backoff(retry int) time.Duration {
 	return half + rand.N(half+1)
 }
 
-// attempt sends the request once and reads the whole answer.
-// It also returns the bearer token it used, for the refresh after a 401.
-func (c *client) attempt(ctx context.Context, o op, secrets []string, call func(context.Context) (*http.Response, error)) (*answer, string, error) {
+// attempt sends the request once, if the credential's breaker lets it, and reads the
+// whole answer. It also returns the bearer token it used, for the refresh after a 401.
+func (c *client) attempt(ctx context.Context, o op, secrets []string, call func(context.Context) (*http.Response, error), waited bool) (*answer, string, error) {
+	done, err := c.breaker.allow(o.name, isProbe(ctx), waited)
+	if err != nil {
+		return nil, "", err
+	}
+	a, token, err := c.sendOnce(ctx, o, secrets, call)
+	done(err)
+	if after, limited := IsRateLimited(err); limited {
+		// A 429 speaks for the credential, not for this request alone.
+		c.breaker.pause(after)
+	}
+	return a, token, err
+}
+
+// sendOnce waits for the rate limiter, then sends the request and reads the answer.
+func (c *client) sendOnce(ctx context.Context, o op, secrets []string, call func(context.Context) (*http.Response, error)) (*answer, string, error) {
 	waitStart := time.Now()
 	if err := c.limiter.Wait(ctx); err != nil {
-		return nil, "", &Error{Kind: KindUnavailable, Operation: o.name, Message: "rate limiter: " + err.Error(), Err: err}
+		// Nothing was sent: the breaker must not count it (it excludes cancellations).
+		return nil, "", &Error{Kind: KindUnavailable, Operation: o.name, Message: "rate limiter: " + err.Error(), Err: errors.Join(err, context.Canceled)}
 	}
 	c.rec.Throttled(o.name, time.Since(waitStart))
 	authz, token, err := c.auth.authorization(ctx)

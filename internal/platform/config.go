@@ -85,6 +85,10 @@ type Config struct {
 	// request budget.
 	Limiter *rate.Limiter
 
+	// Breaker, when set, is the circuit breaker this client shares with the other
+	// clients of the same credential; otherwise the client gets its own.
+	Breaker *Breaker
+
 	// Timeout bounds one attempt (request and reading its response); 0 means
 	// DefaultTimeout.
 	Timeout time.Duration

@@ -162,6 +162,10 @@ func newConfClient(t *testing.T, sim *platformsim.Server, mutate ...func(*platfo
 		MaxRetries:        3,
 		RetryBackoff:      2 * time.Millisecond,
 		MaxRetryBackoff:   10 * time.Millisecond,
+		// These tests pin down what one call does (its retries, its error); the
+		// breaker, which would open after a few of their injected failures, has tests
+		// of its own.
+		Breaker: platform.NewBreaker(platform.BreakerSettings{Failures: math.MaxUint32}),
 	}
 	for _, m := range mutate {
 		m(&cfg)

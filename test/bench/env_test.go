@@ -181,7 +181,7 @@ func startEnv() (_ *benchEnv, err error) {
 			}},
 			// The maximum the API allows: measure the operator, not the token bucket.
 			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 1000, Burst: 10000},
-			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{tenantLabelKey: "true"}},
+			NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabelKey: "true"}},
 		},
 	}
 	if err := e.k8s.Create(ctx, pc); err != nil {

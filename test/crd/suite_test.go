@@ -31,6 +31,9 @@ var (
 	k8sClient client.Client
 	ctx       context.Context
 	cancel    context.CancelFunc
+	// kubectl is the kubectl of the control plane's assets (its kustomize renders
+	// config/default as `make build-installer` does).
+	kubectl string
 
 	// namespace is where the namespaced test objects are created.
 	namespace string
@@ -58,8 +61,10 @@ func assetsDir() string {
 var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 
+	assets := assetsDir()
+	kubectl = filepath.Join(assets, "kubectl")
 	testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assetsDir(),
+		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{filepath.Join(repoRoot, "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
 	}
@@ -77,6 +82,10 @@ var _ = BeforeSuite(func() {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "crd-test-"}}
 	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
 	namespace = ns.Name
+
+	// Every spec runs with the annotation policy the installs ship, so the samples
+	// and README examples are checked against it too.
+	installPolicy()
 })
 
 var _ = AfterSuite(func() {

@@ -123,7 +123,10 @@ func (s *scenario) applyTenant(t *testing.T) {
 	g.Expect(ent.Domains).To(ConsistOf(And(HaveField("Name", "acme.example.com"), HaveField("State", "pending"))))
 	// The built manager exports what it asked of the platform.
 	g.Eventually(s.metrics).Should(And(
-		ContainSubstring(`enterprise_operator_platform_requests_total{code="200",operation="createEnterprise",platformconfig="demo-platform"} 1`+"\n"),
+		// Any count: a create repeated with its idempotency key after a lost answer or
+		// a conflicting status write (seen on a loaded CI machine) returns the same
+		// enterprise, which the checks above already pinned down.
+		MatchRegexp(`(?m)^enterprise_operator_platform_requests_total\{code="200",operation="createEnterprise",platformconfig="demo-platform"\} [1-9]`),
 		ContainSubstring(`enterprise_operator_platform_request_duration_seconds_count{operation="createEnterpriseUser",platformconfig="demo-platform"}`),
 		ContainSubstring(`enterprise_operator_platform_rate_limiter_wait_seconds_count{platformconfig="demo-platform"}`),
 	))

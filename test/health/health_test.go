@@ -1,7 +1,9 @@
 // Package health_test checks the Argo CD health scripts in config/argocd: every kind of
 // the API group has one, all of them are copies of config/argocd/health.lua, and each
 // case of every health_test.yaml yields the status and message it names when run the
-// way Argo CD runs it.
+// way Argo CD runs it. It also reads every case with kstatus (what Flux computes),
+// requires each kind to have a case of every state a GitOps wait meets, and checks
+// that the cases carry what the operator writes (Reconciling, observedGeneration).
 //
 // After editing config/argocd/health.lua, rewrite the per-kind copies and the
 // argocd-cm patch with:

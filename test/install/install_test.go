@@ -9,7 +9,10 @@
 //     watchNamespaces the same Roles, ClusterRole and bindings as config/namespaced;
 //   - with default values the chart's Deployment runs the manager exactly as
 //     config/manager does (args, ports, probes, security contexts, resources);
-//   - the chart's values reach the manager's flags, and IMG reaches the manifest.
+//   - the chart's values reach the manager's flags, and IMG reaches the manifest;
+//   - the annotation ValidatingAdmissionPolicy and its binding (config/policy) are in
+//     dist/install.yaml, the kustomize render of config/default and the chart, and
+//     refuse a bad annotation once applied.
 //
 // It needs helm (built into bin/ by `make helm`, which the test runs: a no-op once
 // installed, about two minutes cold) and kube-apiserver, etcd and kubectl (from
@@ -28,9 +31,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -251,7 +256,8 @@ func one[T any](t *testing.T, objs []object, kind, name string) *T {
 }
 
 // TestChartShipsGeneratedFiles fails when `make manifests` changed the CRDs or the
-// RBAC rules and the chart's copies were not refreshed with `make helm-crds`.
+// RBAC rules, or config/policy changed, and the chart's copies were not refreshed
+// with `make helm-crds`.
 func TestChartShipsGeneratedFiles(t *testing.T) {
 	bases, err := filepath.Glob(filepath.Join(repoRoot, "config", "crd", "bases", "*.yaml"))
 	if err != nil || len(bases) == 0 {
@@ -277,6 +283,8 @@ func TestChartShipsGeneratedFiles(t *testing.T) {
 		filepath.Join(repoRoot, "config", "rbac", "leader_election_role.yaml"):  filepath.Join(repoRoot, chartPath, "files", "leader-election-role.yaml"),
 		filepath.Join(repoRoot, "config", "namespaced", "cluster", "role.yaml"): filepath.Join(repoRoot, chartPath, "files", "manager-cluster-role.yaml"),
 		filepath.Join(repoRoot, "config", "namespaced", "watched", "role.yaml"): filepath.Join(repoRoot, chartPath, "files", "manager-namespaced-role.yaml"),
+		filepath.Join(repoRoot, "config", "policy", "annotations_policy.yaml"):  filepath.Join(repoRoot, chartPath, "files", "annotations-policy.yaml"),
+		filepath.Join(repoRoot, "config", "policy", "annotations_binding.yaml"): filepath.Join(repoRoot, chartPath, "files", "annotations-binding.yaml"),
 	}
 	for _, b := range bases {
 		pairs[b] = filepath.Join(repoRoot, chartPath, "crds", filepath.Base(b))
@@ -488,6 +496,80 @@ func TestNamespacedSameContent(t *testing.T) {
 	}
 }
 
+// policyName names the annotation policy and its binding in every install whose
+// names are config/default's (release enterprise-operator for the chart).
+const policyName = releaseName + "-annotations"
+
+// msgPaused is the annotation policy's message for a bad paused annotation.
+const msgPaused = `platform.enterprise-operator.dev/paused must be "true" or "false"`
+
+// TestAnnotationPolicyInEveryInstall checks that each way of installing ships the
+// annotation policy of config/policy, cluster-scoped and bound, spec for spec.
+func TestAnnotationPolicyInEveryInstall(t *testing.T) {
+	read := func(file string) *unstructured.Unstructured {
+		b, err := os.ReadFile(filepath.Join(repoRoot, "config", "policy", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs := parse(t, b)
+		if len(objs) != 1 {
+			t.Fatalf("config/policy/%s holds %d objects, want 1", file, len(objs))
+		}
+		return objs[0].u
+	}
+	wantPolicy, wantBinding := read("annotations_policy.yaml"), read("annotations_binding.yaml")
+	if v, _, _ := unstructured.NestedSlice(wantPolicy.Object, "spec", "validations"); len(v) == 0 {
+		t.Fatal("config/policy/annotations_policy.yaml has no validations")
+	}
+	// Only the names follow the install.
+	unstructured.RemoveNestedField(wantBinding.Object, "spec", "policyName")
+
+	kustomized, err := exec.Command(kubectl, "kustomize", filepath.Join(repoRoot, "config", "default")).Output()
+	if err != nil {
+		t.Fatalf("kubectl kustomize config/default: %v", err)
+	}
+	for src, stream := range map[string][]byte{
+		"dist/install.yaml":                installYAML,
+		"kubectl kustomize config/default": kustomized,
+		"helm template":                    chartYAML,
+	} {
+		objs := parse(t, stream)
+		policies, bindings := byKind(objs, "ValidatingAdmissionPolicy"), byKind(objs, "ValidatingAdmissionPolicyBinding")
+		if len(policies) != 1 || len(bindings) != 1 {
+			t.Errorf("%s: %d ValidatingAdmissionPolicies and %d bindings, want 1 and 1", src, len(policies), len(bindings))
+			continue
+		}
+		policy, ok := policies[policyName]
+		if !ok {
+			t.Errorf("%s: no ValidatingAdmissionPolicy %s", src, policyName)
+			continue
+		}
+		binding, ok := bindings[policyName]
+		if !ok {
+			t.Errorf("%s: no ValidatingAdmissionPolicyBinding %s", src, policyName)
+			continue
+		}
+		// Kustomize's namespace transformer does not know these kinds are
+		// cluster-scoped; config/default removes the namespace it adds.
+		for _, o := range []object{policy, binding} {
+			if ns := o.u.GetNamespace(); ns != "" {
+				t.Errorf("%s: %s in namespace %q; it is cluster-scoped", src, o.key(), ns)
+			}
+		}
+		if diff := cmp.Diff(wantPolicy.Object["spec"], policy.u.Object["spec"]); diff != "" {
+			t.Errorf("%s: the policy's spec differs from config/policy (-want +got):\n%s", src, diff)
+		}
+		if got, _, _ := unstructured.NestedString(binding.u.Object, "spec", "policyName"); got != policyName {
+			t.Errorf("%s: the binding binds policy %q, want %q", src, got, policyName)
+		}
+		got := binding.u.DeepCopy()
+		unstructured.RemoveNestedField(got.Object, "spec", "policyName")
+		if diff := cmp.Diff(wantBinding.Object["spec"], got.Object["spec"]); diff != "" {
+			t.Errorf("%s: the binding's spec differs from config/policy (-want +got):\n%s", src, diff)
+		}
+	}
+}
+
 // TestImage checks that IMG reaches the single manifest and image.* the chart.
 func TestImage(t *testing.T) {
 	for img, want := range map[string]string{
@@ -649,6 +731,21 @@ func TestChartValues(t *testing.T) {
 	if _, err := helmTemplate(namespace, "--set", "serviceAccount.create=false"); err == nil {
 		t.Error("serviceAccount.create=false without serviceAccount.name renders")
 	}
+
+	// annotationPolicy.create=false leaves the policy out, and only the policy.
+	b, err = helmTemplate(namespace, "--set", "annotationPolicy.create=false")
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs = parse(t, b)
+	for _, kind := range []string{"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
+		if n := len(byKind(objs, kind)); n != 0 {
+			t.Errorf("annotationPolicy.create=false still renders %d %s", n, kind)
+		}
+	}
+	if got, want := len(objs), len(parse(t, chartYAML))-2; got != want {
+		t.Errorf("annotationPolicy.create=false renders %d objects, want %d", got, want)
+	}
 }
 
 func TestHelmLint(t *testing.T) {
@@ -731,6 +828,30 @@ func TestApply(t *testing.T) {
 	kubectlRun(t, nil, "get", "-n", namespace, "deployment/enterprise-operator-controller-manager")
 	kubectlRun(t, nil, "get", "-n", helmNS, "deployment/eo-enterprise-operator-controller-manager")
 	kubectlRun(t, nil, "get", "-n", namespacedNS, "deployment/eo-ns-enterprise-operator-controller-manager")
+
+	// Each install's annotation policy is bound, and the API server enforces it (a
+	// policy reaches the admission plugin a moment after it is written).
+	kubectlRun(t, nil, "get", "validatingadmissionpolicy/"+policyName, "validatingadmissionpolicybinding/"+policyName,
+		"validatingadmissionpolicy/eo-enterprise-operator-annotations", "validatingadmissionpolicybinding/eo-enterprise-operator-annotations")
+	badRole := []byte(`apiVersion: platform.enterprise-operator.dev/v1alpha1
+kind: EnterpriseRole
+metadata:
+  name: auditors
+  namespace: ` + helmNS + `
+  annotations:
+    platform.enterprise-operator.dev/paused: "yes"
+spec:
+  enterpriseRef: {name: acme}
+  name: Auditors
+`)
+	NewWithT(t).Eventually(func() string {
+		out, _ := kubectlOutput(badRole, "create", "--dry-run=server", "-f", "-")
+		return out
+	}, 30*time.Second, 200*time.Millisecond).Should(ContainSubstring("denied request: " + msgPaused))
+	out := kubectlRun(t, bytes.ReplaceAll(badRole, []byte(`"yes"`), []byte(`"true"`)), "create", "--dry-run=server", "-f", "-")
+	if !strings.Contains(out, "created (server dry run)") {
+		t.Errorf("a valid paused annotation: %s", out)
+	}
 
 	type probe struct {
 		args []string

@@ -406,6 +406,8 @@ func (s *scenario) startManager(t *testing.T, cfg *rest.Config, watch []string) 
 		UserAgent:               "enterprise-operator/rbac-test",
 		RetryBaseDelay:          100 * time.Millisecond,
 		RetryMaxDelay:           time.Second,
+		// A repeated warning is recorded again after a millisecond instead of minutes.
+		WarningWindow: time.Millisecond,
 		NewPlatformClient: func(c platform.Config) (platform.Client, error) {
 			c.RetryBackoff, c.MaxRetryBackoff = 10*time.Millisecond, 50*time.Millisecond
 			return platform.New(c)
@@ -463,7 +465,7 @@ func (s *scenario) run(t *testing.T) {
 					TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: s.operatorNS, Name: name + "-token", Key: "token"},
 				}},
 				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 100, Burst: 100},
-				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{tenantLabel: "true"}},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabel: "true"}},
 			},
 		})).To(Succeed())
 	}
@@ -493,11 +495,12 @@ func (s *scenario) run(t *testing.T) {
 	}).Should(Succeed(), "the generated password Secret")
 	g.Expect(pw.OwnerReferences).To(ConsistOf(HaveField("Name", "alice")))
 
-	// A Webhook whose signing Secret lacks its key stalls, with a Stalled event. The
+	// A Webhook whose signing Secret lacks its key stalls, with a Stalled warning. The
 	// event names the Webhook's resourceVersion, which the first stall's status patch
 	// changes; after that each change of the (labelled, so watched) Secret reconciles
-	// the Webhook again without changing it, and the same event again is patched into
-	// a series: events patch in the tenant's namespace.
+	// the Webhook again without changing it, and the same event again (the manager's
+	// WarningWindow is short here) is patched into a series: events patch in the
+	// tenant's namespace.
 	signing := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: s.tenant, Name: "signing-without-key", Labels: optIn},
 		StringData: map[string]string{"other": randHex(8)},

@@ -6,7 +6,9 @@
 // else, so every kind behaves the same way: the finalizer is added before any platform
 // call; status is patched once per reconcile, and only when it changed; conditions
 // Ready and Synced carry named reasons and observedGeneration; status.observedGeneration
-// moves only when the spec was fully applied; errors follow one taxonomy (stalling,
+// moves when the spec was fully applied or when it stalled (the generation has its
+// verdict, so kstatus reads Failed), and Reconciling says an object is still on its
+// way, as Flux's kstatus expects; errors follow one taxonomy (stalling,
 // waiting, generic); resync is jittered; pause and ObserveOnly never write to the
 // platform; deletion says what blocks it instead of hanging silently.
 //

@@ -3,7 +3,11 @@ package managed
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platform"
@@ -30,13 +34,21 @@ type WaitingError struct {
 	Reason  string
 	Message string
 	After   time.Duration
+	// Err is the cause, if any: a waiter for an open circuit is found through it.
+	Err error
 }
 
 func (e *WaitingError) Error() string { return e.Message }
 
+func (e *WaitingError) Unwrap() error { return e.Err }
+
 // DefaultWait is how long a dependency wait lasts when nothing else says. Dependencies
 // are also watched, so this is only a safety net.
 const DefaultWait = 30 * time.Second
+
+// CircuitOpenSafetyNet is when an object refused by an open circuit looks again if
+// nothing woke it before.
+const CircuitOpenSafetyNet = 5 * time.Minute
 
 // Waiting returns a WaitingError with a formatted message.
 func Waiting(reason string, after time.Duration, format string, args ...any) error {
@@ -47,9 +59,67 @@ func Waiting(reason string, after time.Duration, format string, args ...any) err
 }
 
 // WaitingForDependency says which object this one waits for, in the form
-// "waiting for Enterprise acme to be Ready".
+// "waiting for Enterprise acme to exist".
 func WaitingForDependency(kind, name, what string) error {
-	return Waiting(v1alpha1.ReasonWaitingForDependency, DefaultWait, "waiting for %s %s %s", kind, name, what)
+	return Waiting(v1alpha1.ReasonWaitingForDependency, DefaultWait, msgWaitingFor+" %s", kind, name, what)
+}
+
+// Messages of dependency waits. A cause follows msgWaitingForReady after ": ".
+const (
+	msgWaitingFor      = "waiting for %s %s"
+	msgWaitingForReady = msgWaitingFor + " to be Ready"
+	// waitingHop starts every message built from msgWaitingFor; counting it counts hops.
+	waitingHop = "waiting for "
+	// msgAdminCause is all a tenant learns of why an admin object is not Ready.
+	msgAdminCause = "its Ready condition says %s (cluster admins can read the details in its status)"
+)
+
+// maxDependencyHops bounds how many waits one message carries. The kinds form no cycle
+// (UserGroup -> EnterpriseUser -> EnterpriseRole -> Enterprise -> PlatformConfig), so
+// a chain is at most four hops long; the bound only keeps a future cycle from growing
+// a message wait by wait.
+const maxDependencyHops = 4
+
+// WaitingForReady says which dependency this object waits for to be Ready and, when
+// the dependency said why it is not (see NotReadyCause, AdminNotReadyCause), why:
+// "waiting for Enterprise acme to be Ready: waiting for PlatformConfig demo to be
+// Ready: ...". A dependency that waits in turn already names its own root cause in
+// its message, so one read per hop carries the root cause to the end of the chain.
+func WaitingForReady(kind, name, cause string) error {
+	return Waiting(v1alpha1.ReasonWaitingForDependency, DefaultWait, "%s", waitingForReadyMessage(kind, name, cause))
+}
+
+func waitingForReadyMessage(kind, name, cause string) string {
+	msg := fmt.Sprintf(msgWaitingForReady, kind, name)
+	if cause == "" || strings.Count(cause, waitingHop) >= maxDependencyHops {
+		return msg
+	}
+	return msg + ": " + cause
+}
+
+// NotReadyCause is why a dependency in the waiting object's own namespace is not
+// Ready: its Ready message, which the waiting object's owner may read anyway. It is ""
+// while the dependency has not said (no Ready condition yet) or is Ready. Only call it
+// for objects of the same namespace: another namespace's conditions are another
+// tenant's business.
+func NotReadyCause(conds []metav1.Condition) string {
+	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	if c == nil || c.Status == metav1.ConditionTrue {
+		return ""
+	}
+	return c.Message
+}
+
+// AdminNotReadyCause is why an admin object (a PlatformConfig, shared by tenants) is
+// not Ready, as far as a tenant may learn it: the reason only, a fixed word. Its
+// message is for admins: it names credential Secrets, and while it is deleted, the
+// Enterprises of every tenant still using it.
+func AdminNotReadyCause(conds []metav1.Condition) string {
+	c := meta.FindStatusCondition(conds, v1alpha1.ConditionReady)
+	if c == nil || c.Status == metav1.ConditionTrue || c.Reason == "" {
+		return ""
+	}
+	return fmt.Sprintf(msgAdminCause, c.Reason)
 }
 
 // Outcome is what the reconciler does with an error.
@@ -85,6 +155,12 @@ func Classify(err error) Classification {
 		return Classification{Outcome: OutcomeStalling, Reason: stall.Reason, Message: stall.Message}
 	case errors.As(err, &wait):
 		return Classification{Outcome: OutcomeWaiting, Reason: wait.Reason, Message: wait.Message, After: wait.After}
+	}
+	if _, ok := platform.CircuitOpen(err); ok {
+		// Nothing was sent: the credential's breaker is open. The breaker wakes the
+		// object when it closes; After is only the safety net.
+		return Classification{Outcome: OutcomeWaiting, Reason: v1alpha1.ReasonPlatformUnavailable,
+			Message: err.Error(), After: CircuitOpenSafetyNet}
 	}
 	if after, ok := platform.IsRateLimited(err); ok {
 		if after <= 0 {

@@ -74,6 +74,14 @@ type Reconciler[T Object] struct {
 	ResyncInterval time.Duration
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Wake, when set, is this controller's Waker: objects a credential's circuit
+	// breaker refused are requeued, spread out, when it closes.
+	Wake Waker
+	// WarningWindow is how long a Warning event is not repeated for the same object,
+	// generation and reason (DefaultWarningWindow when zero).
+	WarningWindow time.Duration
+
+	warnings warningGate
 }
 
 // Reconcile is the single entry point: get, ensure the finalizer, defer one status
@@ -293,7 +301,7 @@ func deletionBlocked(err error) error {
 	case OutcomeStalling:
 		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg}
 	case OutcomeWaiting:
-		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After}
+		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After, Err: err}
 	default:
 		return &genericError{reason: v1alpha1.ReasonDeletionBlocked, msg: msg, err: err}
 	}
@@ -394,6 +402,10 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		r.setReady(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		r.setCondition(obj, v1alpha1.ConditionStalled, metav1.ConditionTrue, c.Reason, c.Message)
+		// This generation has its verdict: without it kstatus would read "generation not
+		// observed yet" (InProgress) and Flux would wait for its timeout instead of
+		// failing. Flux's own controllers do the same when they stall.
+		status.ObservedGeneration = obj.GetGeneration()
 		r.event(obj, corev1.EventTypeWarning, EventStalled, "Reconcile", "%s", c.Message)
 		// No requeue: a spec change, a Secret change or an annotation brings it back.
 		return ctrl.Result{}, nil
@@ -401,33 +413,89 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		r.setReadyIfUnknown(obj, c.Reason, c.Message)
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
+		// Refused by an open circuit: the breaker wakes it when the platform is back
+		// (c.After is only the safety net), and the PlatformConfig's events tell the story.
+		r.Wake.WhenAvailable(err, fmt.Sprintf("%T/%s/%s", obj, obj.GetNamespace(), obj.GetName()), client.ObjectKeyFromObject(obj))
 		return ctrl.Result{RequeueAfter: c.After}, nil
 	default:
+		// A platform failure warns only when it repeats: a first one is usually a blip
+		// or the start of an outage, which the circuit breaker reports once, on the
+		// PlatformConfig, instead of once per object.
+		repeated := c.Reason != v1alpha1.ReasonPlatformUnavailable || isSynced(obj, v1alpha1.ReasonPlatformUnavailable)
 		r.setReadyIfUnknown(obj, c.Reason, c.Message)
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
-		r.event(obj, corev1.EventTypeWarning, EventReconcileError, "Reconcile", "%s", c.Message)
+		if repeated {
+			r.event(obj, corev1.EventTypeWarning, EventReconcileError, "Reconcile", "%s", c.Message)
+		}
 		log.FromContext(ctx).Info("reconcile failed; retrying with backoff", "reason", c.Reason, "error", c.Message)
 		return ctrl.Result{}, err
 	}
 }
 
-// setReconciling keeps kstatus' "abnormal-true" Reconciling condition, which Flux reads:
-// True while the object is on its way to Ready (creating, waiting for a dependency,
-// retrying, waiting for DNS verification), absent once it is Ready, stalled, or resting
-// in a state the operator will not change by itself (paused, ObserveOnly drift or absence).
+// setReconciling keeps the Reconciling condition in line with the others; see
+// SetReconciling.
 func setReconciling(obj Object) {
-	conds := &obj.GetManagedStatus().Conditions
+	st := obj.GetManagedStatus()
+	SetReconciling(&st.Conditions, obj.GetGeneration(), st.ObservedGeneration)
+}
+
+// msgNewGeneration is Reconciling's message when nothing has been reported about the
+// new generation yet (its first reconcile lost a write conflict).
+const msgNewGeneration = "applying generation %d"
+
+// SetReconciling keeps kstatus' "abnormal-true" Reconciling condition, which Flux reads,
+// from Ready, Synced and Stalled. It is True while the object is on its way: a
+// generation not applied yet (being applied, retried after a failure, waiting), or
+// Ready not True for a reason the operator works through by itself (creating, waiting
+// for a dependency, retrying, DNS verification, deleting). So an already-Ready object
+// whose update keeps failing shows it too, although Ready stays True for the old
+// generation. It is absent when the generation is applied and Ready (a failed periodic
+// re-check of an applied spec does not make a Ready object unhealthy), when Stalled
+// (kstatus must read Failed, and it reads whichever of the two comes first), and while
+// resting where the operator will not move by itself: paused, an ObserveOnly verdict
+// (Drifted, NotFound), or a Domain whose verification failed. Its reason and message
+// are those of the latest outcome: Synced's when it is False, else Ready's.
+func SetReconciling(conds *[]metav1.Condition, generation, observedGeneration int64) {
 	ready := meta.FindStatusCondition(*conds, v1alpha1.ConditionReady)
 	synced := meta.FindStatusCondition(*conds, v1alpha1.ConditionSynced)
-	steady := synced != nil && (synced.Reason == v1alpha1.ReasonPaused ||
-		synced.Reason == v1alpha1.ReasonDrifted || synced.Reason == v1alpha1.ReasonNotFound)
-	if ready == nil || ready.Status == metav1.ConditionTrue || steady ||
-		meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled) {
+	pending := generation > observedGeneration
+	readyTrue := ready != nil && ready.Status == metav1.ConditionTrue
+	var why *metav1.Condition
+	switch {
+	case meta.IsStatusConditionTrue(*conds, v1alpha1.ConditionStalled), resting(synced),
+		ready != nil && ready.Status == metav1.ConditionFalse && ready.Reason == v1alpha1.ReasonVerificationFailed:
+		// A Domain whose verification the platform gave up on waits for a person (a
+		// published record and a recheck), like a stalled object.
+	case synced != nil && synced.Status != metav1.ConditionTrue && (pending || !readyTrue):
+		why = synced
+	case ready != nil && !readyTrue:
+		why = ready
+	case pending && (ready != nil || synced != nil):
+		why = &metav1.Condition{Reason: v1alpha1.ReasonNewGeneration, Message: fmt.Sprintf(msgNewGeneration, generation)}
+	}
+	if why == nil {
 		meta.RemoveStatusCondition(conds, v1alpha1.ConditionReconciling)
 		return
 	}
-	SetCondition(conds, obj.GetGeneration(), v1alpha1.ConditionReconciling, metav1.ConditionTrue, ready.Reason, ready.Message)
+	SetCondition(conds, generation, v1alpha1.ConditionReconciling, metav1.ConditionTrue, why.Reason, why.Message)
+}
+
+// resting reports a Synced outcome the operator will not change by itself: paused, or
+// an ObserveOnly object whose platform differs from the spec or is absent.
+func resting(synced *metav1.Condition) bool {
+	if synced == nil {
+		return false
+	}
+	switch synced.Reason {
+	case v1alpha1.ReasonPaused:
+		return true
+	case v1alpha1.ReasonDrifted, v1alpha1.ReasonNotFound:
+		// ObserveOnly reports these as a successful comparison (Synced=True); the same
+		// reasons on a failure are retried or stalled.
+		return synced.Status == metav1.ConditionTrue
+	}
+	return false
 }
 
 func (r *Reconciler[T]) markInSync(obj T, obs Observation, reason, msg string) {
@@ -480,10 +548,27 @@ func truncate(s string) string {
 	return s[:maxMessage-3] + "..."
 }
 
+// event records an event; Warnings go through the gate that keeps them at a human rate.
 func (r *Reconciler[T]) event(obj T, eventType, reason, action, note string, args ...any) {
-	if r.Recorder != nil {
-		r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+	if r.Recorder == nil {
+		return
 	}
+	if eventType == corev1.EventTypeWarning {
+		window := r.WarningWindow
+		if window <= 0 {
+			window = DefaultWarningWindow
+		}
+		if !r.warnings.allow(obj.GetUID(), obj.GetGeneration(), reason, r.now().Time, window) {
+			return
+		}
+	}
+	r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+}
+
+// isSynced reports whether the object's Synced condition is False with reason.
+func isSynced(obj Object, reason string) bool {
+	c := meta.FindStatusCondition(obj.GetManagedStatus().Conditions, v1alpha1.ConditionSynced)
+	return c != nil && c.Status == metav1.ConditionFalse && c.Reason == reason
 }
 
 func (r *Reconciler[T]) now() *metav1.Time {

@@ -12,8 +12,14 @@
 --                does not honour it): the operator makes no platform call.
 --   Degraded     Stalled=True, or Ready=False with a reason that does not clear without
 --                a change by a person (spec, Secret, DNS record, platform permissions).
---   Progressing  no status yet, metadata.generation newer than status.observedGeneration,
---                or Ready not True for a reason the operator retries or waits out.
+--                A stalled spec change counts at once: the operator sets
+--                status.observedGeneration to the generation it stalled on (as Flux's
+--                controllers do), so kstatus reads Failed too.
+--   Progressing  no status yet, Reconciling=True (creating, retrying, waiting for a
+--                dependency, DNS verification, deleting; an update of a Ready object that
+--                is being retried), metadata.generation newer than
+--                status.observedGeneration, or Ready not True for another reason the
+--                operator retries or waits out.
 --   Healthy      Ready=True and status.observedGeneration == metadata.generation.
 local hs = {}
 
@@ -66,6 +72,7 @@ local function health()
   local ready = findCondition(conditions, "Ready")
   local synced = findCondition(conditions, "Synced")
   local stalled = findCondition(conditions, "Stalled")
+  local reconciling = findCondition(conditions, "Reconciling")
 
   -- A condition is about the current spec when it was written for this generation.
   local function current(c)
@@ -93,6 +100,12 @@ local function health()
 
   if ready ~= nil and ready.status == "False" and terminalReasons[ready.reason] and current(ready) then
     return "Degraded", messageOf(ready, "not ready: " .. tostring(ready.reason))
+  end
+
+  -- The operator's own word that the object is on its way, with the latest outcome
+  -- (the retried error, what it waits for); kstatus reads the same condition.
+  if reconciling ~= nil and reconciling.status == "True" and current(reconciling) then
+    return "Progressing", messageOf(reconciling, "reconciling: " .. tostring(reconciling.reason))
   end
 
   local observed = status.observedGeneration
