@@ -28,7 +28,7 @@ var version = "dev"
 func main() {
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
-		leaderElectionNamespace                 string
+		leaderElectionNamespace, pprofAddr      string
 		leaderElect, secureMetrics              bool
 		resync, credCheck                       time.Duration
 		concurrency                             int
@@ -36,6 +36,8 @@ func main() {
 	flag.StringVar(&metricsAddr, "metrics-bind-address", ":8080", "Address the metrics endpoint binds to; \"0\" disables it.")
 	flag.BoolVar(&secureMetrics, "metrics-secure", false, "Serve metrics over HTTPS with authentication and authorization.")
 	flag.StringVar(&probeAddr, "health-probe-bind-address", ":8081", "Address the health and readiness probes bind to.")
+	flag.StringVar(&pprofAddr, "pprof-bind-address", "",
+		"Address Go's pprof endpoints (/debug/pprof/) bind to, e.g. 127.0.0.1:6060; empty (the default) disables them. They expose the process's memory: bind to loopback and port-forward.")
 	flag.BoolVar(&leaderElect, "leader-elect", false, "Elect a leader so that only one replica reconciles at a time.")
 	flag.StringVar(&leaderElectionNamespace, "leader-election-namespace", "",
 		"Namespace of the leader-election Lease; empty: the namespace the manager runs in (required outside a cluster).")
@@ -76,6 +78,7 @@ func main() {
 		LeaderElection:          leaderElect,
 		LeaderElectionID:        "enterprise-operator.platform.enterprise-operator.dev",
 		LeaderElectionNamespace: leaderElectionNamespace,
+		PprofBindAddress:        pprofAddr,
 	})
 	if err != nil {
 		log.Error(err, "unable to create manager")

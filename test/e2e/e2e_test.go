@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -130,6 +132,16 @@ func (s *scenario) applyTenant(t *testing.T) {
 		ContainSubstring(`enterprise_operator_platform_request_duration_seconds_count{operation="createEnterpriseUser",platformconfig="demo-platform"}`),
 		ContainSubstring(`enterprise_operator_platform_rate_limiter_wait_seconds_count{platformconfig="demo-platform"}`),
 	))
+	// --pprof-bind-address serves Go's profiles (docs/scale.md, "Profiling").
+	g.Eventually(func() (int, error) {
+		resp, err := http.Get("http://" + s.pprofAddr + "/debug/pprof/heap?debug=1")
+		if err != nil {
+			return 0, err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, nil
+	}).Should(Equal(http.StatusOK))
 	// The group selects both users by label.
 	g.Eventually(func(g Gomega) {
 		ent, err := s.enterprise(s.entID)

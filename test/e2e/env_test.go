@@ -56,6 +56,8 @@ type env struct {
 	restarts   int
 	// metricsAddr is where the manager serves metrics (the same on every start).
 	metricsAddr string
+	// pprofAddr is where the manager serves Go's pprof endpoints (--pprof-bind-address).
+	pprofAddr string
 
 	receiver      *receiver
 	signingSecret string
@@ -240,10 +242,12 @@ func (e *env) startManager(t *testing.T) {
 	}
 	if e.metricsAddr == "" {
 		e.metricsAddr = freeLoopbackAddr(t)
+		e.pprofAddr = freeLoopbackAddr(t)
 	}
 	p, err := startProc("manager", filepath.Join(e.logDir, logName), e.managerEnv,
 		filepath.Join(e.root, "bin", "manager"),
 		"--metrics-bind-address="+e.metricsAddr, "--health-probe-bind-address=0",
+		"--pprof-bind-address="+e.pprofAddr,
 		"--resync-interval=30s",
 		fmt.Sprintf("--max-concurrent-reconciles=%d", managerConcurrency),
 		"--zap-encoder=console")
