@@ -2,11 +2,13 @@ package controller
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
@@ -14,6 +16,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/platform"
 )
 
 // A reconcile that reads a stale copy (the cache behind the operator's own finalizer
@@ -100,12 +103,14 @@ var _ = Describe("a spec edit during a create", func() {
 type fakeExternal struct {
 	creates  int
 	onCreate func()
+	// observeErr, if set, is what every Observe returns.
+	observeErr error
 }
 
 var _ managed.External[*v1alpha1.EnterpriseRole] = &fakeExternal{}
 
 func (f *fakeExternal) Observe(context.Context, *v1alpha1.EnterpriseRole) (managed.Observation, error) {
-	return managed.Observation{}, nil
+	return managed.Observation{}, f.observeErr
 }
 
 func (f *fakeExternal) Create(context.Context, *v1alpha1.EnterpriseRole) (managed.Observation, error) {
@@ -126,4 +131,59 @@ type fakeConnector struct{ ext *fakeExternal }
 
 func (c fakeConnector) Connect(context.Context, *v1alpha1.EnterpriseRole) (managed.External[*v1alpha1.EnterpriseRole], error) {
 	return c.ext, nil
+}
+
+// A platform failure warns only when it repeats, and then at most once per window: the
+// first failure of an outage is the circuit breaker's to report, on the PlatformConfig.
+var _ = Describe("Warning events of a failing object", func() {
+	It("skip a first platform failure, record the repeat, and hold back the next", func() {
+		role := newRole(newTenant(), "nowhere", "flaky-events", newKey())
+		Expect(k8s.Create(ctx, role)).To(Succeed())
+		cleanup(role)
+		// The running operator writes its waiting status once; let it land first.
+		waitCondition(role, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
+		direct, err := client.New(restCfg, client.Options{Scheme: k8s.Scheme()})
+		Expect(err).NotTo(HaveOccurred())
+		rec := &recordingRecorder{}
+		r := &managed.Reconciler[*v1alpha1.EnterpriseRole]{
+			Client:    direct,
+			Recorder:  rec,
+			NewObject: func() *v1alpha1.EnterpriseRole { return &v1alpha1.EnterpriseRole{} },
+			Connector: fakeConnector{&fakeExternal{observeErr: &platform.Error{
+				Kind: platform.KindUnavailable, Operation: "getEnterpriseRole", StatusCode: 503, Message: "down"}}},
+			WarningWindow: time.Hour,
+		}
+		var warnings []int
+		for range 3 {
+			_, err := r.Reconcile(ctx, ctrl.Request{NamespacedName: objKey(role)})
+			Expect(platform.IsUnavailable(err)).To(BeTrue(), "%v", err)
+			warnings = append(warnings, rec.count(managed.EventReconcileError))
+		}
+		Expect(warnings).To(Equal([]int{0, 1, 1}), "warnings after each of three failures")
+		waitCondition(role, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonPlatformUnavailable)
+	})
+})
+
+// recordingRecorder counts events by reason.
+type recordingRecorder struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (r *recordingRecorder) Eventf(_ runtime.Object, _ runtime.Object, _, reason, _, _ string, _ ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reasons = append(r.reasons, reason)
+}
+
+func (r *recordingRecorder) count(reason string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, x := range r.reasons {
+		if x == reason {
+			n++
+		}
+	}
+	return n
 }

@@ -216,6 +216,13 @@ func (c *client) attempt(ctx context.Context, o op, secrets []string, call func(
 	if err != nil {
 		return nil, "", err
 	}
+	waitStart := time.Now()
+	if err := c.limiter.Wait(ctx); err != nil {
+		// Nothing was sent: a cancellation is what the breaker leaves uncounted.
+		done(context.Canceled)
+		return nil, "", &Error{Kind: KindUnavailable, Operation: o.name, Message: "rate limiter: " + err.Error(), Err: err}
+	}
+	c.rec.Throttled(o.name, time.Since(waitStart))
 	a, token, err := c.sendOnce(ctx, o, secrets, call)
 	done(err)
 	if after, limited := IsRateLimited(err); limited {
@@ -225,14 +232,8 @@ func (c *client) attempt(ctx context.Context, o op, secrets []string, call func(
 	return a, token, err
 }
 
-// sendOnce waits for the rate limiter, then sends the request and reads the answer.
+// sendOnce sends the request and reads the answer.
 func (c *client) sendOnce(ctx context.Context, o op, secrets []string, call func(context.Context) (*http.Response, error)) (*answer, string, error) {
-	waitStart := time.Now()
-	if err := c.limiter.Wait(ctx); err != nil {
-		// Nothing was sent: the breaker must not count it (it excludes cancellations).
-		return nil, "", &Error{Kind: KindUnavailable, Operation: o.name, Message: "rate limiter: " + err.Error(), Err: errors.Join(err, context.Canceled)}
-	}
-	c.rec.Throttled(o.name, time.Since(waitStart))
 	authz, token, err := c.auth.authorization(ctx)
 	if err != nil {
 		return nil, "", err

@@ -146,7 +146,8 @@ type Classification struct {
 // Classify sorts an error. Platform answers that need a spec change (400/422, 403,
 // 409 that adoption could not resolve) and connections refused because they would
 // reach a link-local or cloud metadata address stall; 429 waits as long as the platform said;
-// 401, 5xx and transport errors are generic and back off.
+// 401, 5xx and transport errors are generic and back off; a request a credential's open
+// circuit did not send waits for the breaker to wake it.
 func Classify(err error) Classification {
 	var stall *StallingError
 	var wait *WaitingError
