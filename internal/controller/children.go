@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -22,6 +23,11 @@ type Child interface {
 type parent struct {
 	platform     platform.Client
 	enterpriseID string
+	// scope names the client's credential and company for list snapshots.
+	scope string
+	// absentFromList: this reconcile's lookup by natural key found nothing in a list
+	// snapshot (which a duplicate made since may be missing from).
+	absentFromList bool
 }
 
 // deps are the shared dependencies every child connector uses.
@@ -29,6 +35,11 @@ type deps struct {
 	kube    client.Client
 	secrets client.Reader
 	clients *ClientRegistry
+	// resync is the default resync interval, which bounds how old a list snapshot an
+	// object reads itself from may be.
+	resync time.Duration
+	// views are the list snapshots of the child kinds.
+	views *views
 }
 
 // resolveParent finds the child's Enterprise and a client for it. While reconciling
@@ -62,7 +73,7 @@ func (d *deps) resolveParent(ctx context.Context, obj Child) (parent, error) {
 	if err != nil {
 		return parent{}, err
 	}
-	return parent{platform: pc, enterpriseID: e.Status.ExternalID}, nil
+	return parent{platform: pc, enterpriseID: e.Status.ExternalID, scope: d.clients.scopeOf(e.Spec.PlatformConfigRef.Name, e.Spec.CompanyID)}, nil
 }
 
 // childConnector adapts a per-kind constructor into a managed.Connector.

@@ -202,12 +202,12 @@ func childClaims[T Child](kube client.Client, kind, noun string, newList func() 
 }
 
 // userKey is what a user is found by: its email, or its username without one (the
-// same rule as sameUser).
+// same rule as sameUser), in the form the users' list snapshot indexes them.
 func userKey(u *v1alpha1.EnterpriseUser) string {
 	if u.Spec.Email != "" {
-		return "email:" + strings.ToLower(u.Spec.Email)
+		return userKeyEmail + strings.ToLower(u.Spec.Email)
 	}
-	return "username:" + u.Spec.Username
+	return userKeyUsername + u.Spec.Username
 }
 
 func userKeyText(u *v1alpha1.EnterpriseUser) string {

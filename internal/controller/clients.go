@@ -157,6 +157,19 @@ func (r *ClientRegistry) scoped(name, companyID string) (platform.Client, error)
 	return c, nil
 }
 
+// scopeOf names the credential and company a client of PlatformConfig name works
+// through, for keys of data read with it: a changed spec or credential (another base
+// URL, another account) gives another name, so nothing read before is used after.
+func (r *ClientRegistry) scopeOf(name, companyID string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fp := ""
+	if e := r.entries[name]; e != nil {
+		fp = e.fingerprint
+	}
+	return name + "\x00" + fp + "\x00" + companyID
+}
+
 // Refresh reads the PlatformConfig's Secrets and (re)builds its client if the spec or a
 // credential changed. It returns the client scoped to the PlatformConfig's own company.
 func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfig) (platform.Client, error) {

@@ -15,6 +15,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/controller/snapshot"
 	"enterprise-operator/internal/platform"
 )
 
@@ -73,32 +74,35 @@ func (x *userExternal) Observe(ctx context.Context, u *v1alpha1.EnterpriseUser) 
 			return managed.Observation{}, err
 		}
 	}
-	id := managed.ExternalIDOf(u)
-	if id == "" {
-		key := u.Spec.Email
-		if key == "" {
-			key = u.Spec.Username
-		}
-		users, err := x.platform.ListUsers(ctx, x.enterpriseID, platform.UserFilter{Search: key})
-		if err != nil {
-			return managed.Observation{}, err
-		}
-		id = findByKey(users, func(p platform.User) bool { return sameUser(u, p) }, func(p platform.User) string { return p.ID })
-		if id == "" {
-			return managed.Observation{}, nil
-		}
-	}
-	got, err := x.platform.GetUser(ctx, x.enterpriseID, id)
-	if platform.IsNotFound(err) {
-		return managed.Observation{}, nil
-	}
-	if err != nil {
+	got, err := x.view(u).observe(ctx, u, userKey(u), func(p platform.User) bool { return sameUser(u, p) })
+	if err != nil || got == nil {
 		return managed.Observation{}, err
 	}
+	id := got.ID
 	x.recordState(u, got.Status)
 	x.platformUsername = got.Username
 	drift := userDrift(u, got, x.roleIDs)
 	return managed.Observation{Exists: true, ExternalID: id, UpToDate: len(drift) == 0, Drift: drift}, nil
+}
+
+// view binds the users' list snapshot to u; a direct lookup searches by u's natural key.
+func (x *userExternal) view(u *v1alpha1.EnterpriseUser) view[platform.User] {
+	ent, c := x.enterpriseID, x.platform
+	search := u.Spec.Email
+	if search == "" {
+		search = u.Spec.Username
+	}
+	return newView(x.deps, &x.parent, x.deps.views.users, u, snapshot.Source[platform.User]{
+		List: func(ctx context.Context) ([]platform.User, error) {
+			return c.ListUsers(ctx, ent, platform.UserFilter{})
+		},
+		Get: func(ctx context.Context, id string) (*platform.User, error) {
+			return notFoundIsNil(c.GetUser(ctx, ent, id))
+		},
+		Search: func(ctx context.Context) ([]platform.User, error) {
+			return c.ListUsers(ctx, ent, platform.UserFilter{Search: search})
+		},
+	})
 }
 
 func sameUser(u *v1alpha1.EnterpriseUser, p platform.User) bool {
@@ -163,12 +167,16 @@ func (x *userExternal) Create(ctx context.Context, u *v1alpha1.EnterpriseUser) (
 		Username: s.Username, Password: x.password, Email: s.Email, FirstName: s.FirstName, LastName: s.LastName,
 		Phone: s.Phone, Mobile: s.Mobile, Title: s.Title, Department: s.Department, RoleIDs: nonNil(x.roleIDs),
 	})
-	if err != nil {
+	v := x.view(u)
+	if err := v.created(got, err, "user", userKey(u)); err != nil {
 		return managed.Observation{}, err
 	}
 	obs := managed.Observation{Exists: true, ExternalID: got.ID, UpToDate: true}
 	if s.Suspended {
-		if got, err = x.platform.SuspendUser(ctx, x.enterpriseID, got.ID); err != nil {
+		id := got.ID
+		got, err = x.platform.SuspendUser(ctx, x.enterpriseID, id)
+		v.wrote(id, got, err)
+		if err != nil {
 			// The user exists: report it so its id is recorded, and retry the rest.
 			return obs, err
 		}
@@ -202,6 +210,7 @@ func (x *userExternal) Update(ctx context.Context, u *v1alpha1.EnterpriseUser, c
 			Email: s.Email, FirstName: s.FirstName, LastName: s.LastName, Phone: s.Phone, Mobile: s.Mobile,
 			Title: s.Title, Department: s.Department, RoleIDs: nonNil(x.roleIDs),
 		})
+		x.view(u).wrote(cur.ExternalID, got, err)
 		if err != nil {
 			return managed.Observation{}, err
 		}
@@ -212,6 +221,7 @@ func (x *userExternal) Update(ctx context.Context, u *v1alpha1.EnterpriseUser, c
 		} else {
 			got, err = x.platform.ActivateUser(ctx, x.enterpriseID, cur.ExternalID)
 		}
+		x.view(u).wrote(cur.ExternalID, got, err)
 		if err != nil {
 			return managed.Observation{}, err
 		}
@@ -221,7 +231,9 @@ func (x *userExternal) Update(ctx context.Context, u *v1alpha1.EnterpriseUser, c
 }
 
 func (x *userExternal) Delete(ctx context.Context, u *v1alpha1.EnterpriseUser) error {
-	return ignorePlatformNotFound(x.platform.DeleteUser(ctx, x.enterpriseID, u.Status.ExternalID))
+	err := x.platform.DeleteUser(ctx, x.enterpriseID, u.Status.ExternalID)
+	x.view(u).deleted(u.Status.ExternalID, err)
+	return ignorePlatformNotFound(err)
 }
 
 // Act resets the password once per distinct value of the reset-password annotation and

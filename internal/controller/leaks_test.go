@@ -56,7 +56,7 @@ func assertNoSecretLeaks() {
 	}
 	dump("events.k8s.io/v1 Events", &eventsv1.EventList{})
 	dump("core/v1 Events", &corev1.EventList{})
-	Expect(sources["events.k8s.io/v1 Events"]).To(ContainSubstring(`"reason":"Created"`), "the operator records events")
+	Expect(sources["events.k8s.io/v1 Events"]).To(ContainSubstring(`"reason":"Deleted"`), "the operator records events")
 	dump("PlatformConfigs", &v1alpha1.PlatformConfigList{})
 	dump("Enterprises", &v1alpha1.EnterpriseList{})
 	dump("EnterpriseUsers", &v1alpha1.EnterpriseUserList{})

@@ -15,7 +15,6 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platform"
@@ -75,20 +74,9 @@ func (p *switchablePlatform) start() {
 // credential (every attempt, answered or not), from its metrics.
 func platformCalls(pcName string) float64 {
 	GinkgoHelper()
-	families, err := metrics.Registry.Gather()
-	Expect(err).NotTo(HaveOccurred())
 	var n float64
-	for _, f := range families {
-		if f.GetName() != "enterprise_operator_platform_requests_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "platformconfig" && l.GetValue() == pcName {
-					n += m.GetCounter().GetValue()
-				}
-			}
-		}
+	for _, c := range platformCallsByOp(pcName) {
+		n += c
 	}
 	return n
 }
@@ -134,20 +122,7 @@ var _ = Describe("a platform outage", func() {
 		p := newSwitchablePlatform()
 		DeferCleanup(p.stop)
 
-		pcName := "outage-" + randHex(4)
-		Expect(k8s.Create(ctx, &v1alpha1.PlatformConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: pcName},
-			Spec: v1alpha1.PlatformConfigSpec{
-				BaseURL: p.url(),
-				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
-					TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
-				}},
-				RateLimit: v1alpha1.RateLimit{RequestsPerSecond: 500, Burst: 500},
-			},
-		})).To(Succeed())
-		pc := &v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: pcName}}
-		DeferCleanup(func() { Expect(client.IgnoreNotFound(k8s.Delete(ctx, pc))).To(Succeed()) })
-		waitReady(pc)
+		pcName := ownPlatformConfig("outage", p.url())
 
 		ent := newEnterprise(newTenant(), "outage")
 		ent.Spec.PlatformConfigRef.Name = pcName
@@ -276,6 +251,6 @@ var _ = Describe("a platform outage", func() {
 			GinkgoWriter.Printf("outage: %d Warning events; the PlatformConfig's: %v\n", warnings, reasons)
 		}, eventuallyTO, 250*time.Millisecond).Should(Succeed())
 		Expect(testutil.ToFloat64(platformCircuitState.WithLabelValues(pcName))).To(Equal(circuitStateValue[platform.BreakerClosed]))
-		waitCondition(pc, v1alpha1.ConditionSynced, metav1.ConditionTrue)
+		waitCondition(&v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: pcName}}, v1alpha1.ConditionSynced, metav1.ConditionTrue)
 	})
 })

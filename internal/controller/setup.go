@@ -153,7 +153,7 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 	pcRecorder := mgr.GetEventRecorder("platformconfig-controller")
 	registry := &ClientRegistry{Kube: kube, Secrets: mgr.GetAPIReader(), New: opts.NewPlatformClient, UserAgent: opts.UserAgent,
 		Recorder: pcRecorder, Breaker: opts.Breaker}
-	d := deps{kube: kube, secrets: mgr.GetAPIReader(), clients: registry}
+	d := deps{kube: kube, secrets: mgr.GetAPIReader(), clients: registry, resync: opts.ResyncInterval, views: newViews()}
 
 	if err := (&PlatformConfigReconciler{
 		Client: kube, Clients: registry, Recorder: pcRecorder, Wake: managed.NewWaker(),

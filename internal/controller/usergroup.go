@@ -11,6 +11,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/controller/snapshot"
 	"enterprise-operator/internal/platform"
 )
 
@@ -87,18 +88,11 @@ func (x *groupExternal) Observe(ctx context.Context, g *v1alpha1.UserGroup) (man
 	if err := x.resolveMembers(ctx, g); err != nil {
 		return managed.Observation{}, err
 	}
-	found, err := x.lookup(ctx, g)
-	if err != nil || !found.Exists {
-		return found, err
-	}
-	id := found.ExternalID
-	got, err := x.platform.GetGroup(ctx, x.enterpriseID, id)
-	if platform.IsNotFound(err) {
-		return managed.Observation{}, nil
-	}
-	if err != nil {
+	got, err := x.find(ctx, g)
+	if err != nil || got == nil {
 		return managed.Observation{}, err
 	}
+	id := got.ID
 	if x.have, err = x.platform.ListGroupMembers(ctx, x.enterpriseID, id); err != nil {
 		return managed.Observation{}, err
 	}
@@ -124,17 +118,33 @@ func (x *groupExternal) Observe(ctx context.Context, g *v1alpha1.UserGroup) (man
 // lookup finds the group's id: the bound or annotated one, else by name. A deletion
 // needs no more than that.
 func (x *groupExternal) lookup(ctx context.Context, g *v1alpha1.UserGroup) (managed.Observation, error) {
-	id := managed.ExternalIDOf(g)
-	if id == "" {
-		groups, err := x.platform.ListGroups(ctx, x.enterpriseID)
-		if err != nil {
-			return managed.Observation{}, err
-		}
-		if id = findByKey(groups, func(p platform.Group) bool { return p.Name == g.Spec.Name }, func(p platform.Group) string { return p.ID }); id == "" {
-			return managed.Observation{}, nil
-		}
+	if id := managed.ExternalIDOf(g); id != "" {
+		return managed.Observation{Exists: true, ExternalID: id}, nil
 	}
-	return managed.Observation{Exists: true, ExternalID: id}, nil
+	got, err := x.find(ctx, g)
+	if err != nil || got == nil {
+		return managed.Observation{}, err
+	}
+	return managed.Observation{Exists: true, ExternalID: got.ID}, nil
+}
+
+// find reads g's platform group (its members are read separately); nil when none.
+func (x *groupExternal) find(ctx context.Context, g *v1alpha1.UserGroup) (*platform.Group, error) {
+	return x.view(g).observe(ctx, g, g.Spec.Name, func(p platform.Group) bool { return p.Name == g.Spec.Name })
+}
+
+// view binds the groups' list snapshot to g. The platform has no search by group
+// name, so a direct lookup lists them all.
+func (x *groupExternal) view(g *v1alpha1.UserGroup) view[platform.Group] {
+	ent, c := x.enterpriseID, x.platform
+	list := func(ctx context.Context) ([]platform.Group, error) { return c.ListGroups(ctx, ent) }
+	return newView(x.deps, &x.parent, x.deps.views.groups, g, snapshot.Source[platform.Group]{
+		List: list,
+		Get: func(ctx context.Context, id string) (*platform.Group, error) {
+			return notFoundIsNil(c.GetGroup(ctx, ent, id))
+		},
+		Search: list,
+	})
 }
 
 func groupSpec(g *v1alpha1.UserGroup) platform.GroupSpec {
@@ -143,7 +153,7 @@ func groupSpec(g *v1alpha1.UserGroup) platform.GroupSpec {
 
 func (x *groupExternal) Create(ctx context.Context, g *v1alpha1.UserGroup) (managed.Observation, error) {
 	got, err := x.platform.CreateGroup(ctx, x.enterpriseID, groupSpec(g))
-	if err != nil {
+	if err := x.view(g).created(got, err, "group", "name"); err != nil {
 		return managed.Observation{}, err
 	}
 	obs := managed.Observation{Exists: true, ExternalID: got.ID, UpToDate: true}
@@ -157,7 +167,9 @@ func (x *groupExternal) Create(ctx context.Context, g *v1alpha1.UserGroup) (mana
 func (x *groupExternal) Update(ctx context.Context, g *v1alpha1.UserGroup, cur managed.Observation) (managed.Observation, error) {
 	for _, d := range cur.Drift {
 		if d != "members" {
-			if _, err := x.platform.UpdateGroup(ctx, x.enterpriseID, cur.ExternalID, groupSpec(g)); err != nil {
+			got, err := x.platform.UpdateGroup(ctx, x.enterpriseID, cur.ExternalID, groupSpec(g))
+			x.view(g).wrote(cur.ExternalID, got, err)
+			if err != nil {
 				return managed.Observation{}, err
 			}
 			break
@@ -192,7 +204,9 @@ func (x *groupExternal) syncMembers(ctx context.Context, groupID string, have []
 }
 
 func (x *groupExternal) Delete(ctx context.Context, g *v1alpha1.UserGroup) error {
-	return ignorePlatformNotFound(x.platform.DeleteGroup(ctx, x.enterpriseID, g.Status.ExternalID))
+	err := x.platform.DeleteGroup(ctx, x.enterpriseID, g.Status.ExternalID)
+	x.view(g).deleted(g.Status.ExternalID, err)
+	return ignorePlatformNotFound(err)
 }
 
 func keys(m map[string]string) []string {

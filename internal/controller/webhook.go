@@ -9,6 +9,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/internal/controller/snapshot"
 	"enterprise-operator/internal/platform"
 )
 
@@ -24,6 +25,23 @@ type webhookExternal struct {
 
 func newWebhookExternal(d *deps, p parent) managed.External[*v1alpha1.Webhook] {
 	return &webhookExternal{parent: p, deps: d}
+}
+
+// view binds the webhooks' list snapshot to w. The platform does not keep webhook
+// URLs unique, so a lookup by URL (before a create) is always direct: a duplicate
+// would not be refused.
+func (x *webhookExternal) view(w *v1alpha1.Webhook) view[platform.Webhook] {
+	ent, c := x.enterpriseID, x.platform
+	list := func(ctx context.Context) ([]platform.Webhook, error) { return c.ListWebhooks(ctx, ent) }
+	v := newView(x.deps, &x.parent, x.deps.views.hooks, w, snapshot.Source[platform.Webhook]{
+		List: list,
+		Get: func(ctx context.Context, id string) (*platform.Webhook, error) {
+			return notFoundIsNil(c.GetWebhook(ctx, ent, id))
+		},
+		Search: list,
+	})
+	v.need.Direct = true
+	return v
 }
 
 func webhookActive(w *v1alpha1.Webhook) bool { return w.Spec.Active == nil || *w.Spec.Active }
@@ -82,24 +100,11 @@ func (x *webhookExternal) signingSecretRotated(ctx context.Context, w *v1alpha1.
 }
 
 func (x *webhookExternal) Observe(ctx context.Context, w *v1alpha1.Webhook) (managed.Observation, error) {
-	id := managed.ExternalIDOf(w)
-	if id == "" {
-		hooks, err := x.platform.ListWebhooks(ctx, x.enterpriseID)
-		if err != nil {
-			return managed.Observation{}, err
-		}
-		id = findByKey(hooks, func(p platform.Webhook) bool { return p.URL == w.Spec.URL }, func(p platform.Webhook) string { return p.ID })
-		if id == "" {
-			return managed.Observation{}, nil
-		}
-	}
-	got, err := x.platform.GetWebhook(ctx, x.enterpriseID, id)
-	if platform.IsNotFound(err) {
-		return managed.Observation{}, nil
-	}
-	if err != nil {
+	got, err := x.view(w).observe(ctx, w, w.Spec.URL, func(p platform.Webhook) bool { return p.URL == w.Spec.URL })
+	if err != nil || got == nil {
 		return managed.Observation{}, err
 	}
+	id := got.ID
 	var drift []string
 	if got.URL != w.Spec.URL {
 		drift = append(drift, "url")
@@ -134,7 +139,7 @@ func (x *webhookExternal) Create(ctx context.Context, w *v1alpha1.Webhook) (mana
 		}
 	}
 	got, err := x.platform.CreateWebhook(ctx, x.enterpriseID, *x.spec)
-	if err != nil {
+	if err := x.view(w).created(got, err, "webhook", "URL"); err != nil {
 		return managed.Observation{}, err
 	}
 	return managed.Observation{Exists: true, ExternalID: got.ID, UpToDate: true}, nil
@@ -145,14 +150,18 @@ func (x *webhookExternal) Update(ctx context.Context, w *v1alpha1.Webhook, cur m
 	if err != nil {
 		return managed.Observation{}, err
 	}
-	if _, err := x.platform.UpdateWebhook(ctx, x.enterpriseID, cur.ExternalID, spec); err != nil {
+	got, err := x.platform.UpdateWebhook(ctx, x.enterpriseID, cur.ExternalID, spec)
+	x.view(w).wrote(cur.ExternalID, got, err)
+	if err != nil {
 		return managed.Observation{}, err
 	}
 	return managed.Observation{Exists: true, ExternalID: cur.ExternalID, UpToDate: true}, nil
 }
 
 func (x *webhookExternal) Delete(ctx context.Context, w *v1alpha1.Webhook) error {
-	return ignorePlatformNotFound(x.platform.DeleteWebhook(ctx, x.enterpriseID, w.Status.ExternalID))
+	err := x.platform.DeleteWebhook(ctx, x.enterpriseID, w.Status.ExternalID)
+	x.view(w).deleted(w.Status.ExternalID, err)
+	return ignorePlatformNotFound(err)
 }
 
 // Act runs the platform's webhook test once per distinct value of the test annotation.

@@ -21,9 +21,12 @@ import (
 	"enterprise-operator/api/v1alpha1"
 )
 
-// Event reasons. Events are for people: one per thing that happened on the platform.
+// Event reasons. Events are for people: one for each thing on the platform someone may
+// need to see (an update of drift, an adoption, a delete, a failure). A create records
+// none: status says it (externalID, lastAppliedTime, Ready), and an Event per object
+// would be a third API write for each of the thousands of objects a GitOps sync
+// creates at once (docs/scale.md).
 const (
-	EventCreated        = "Created"
 	EventUpdated        = "Updated"
 	EventDeleted        = "Deleted"
 	EventAdopted        = "Adopted"
@@ -178,7 +181,6 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 		if obs.ExternalID != "" {
 			status.ExternalID = obs.ExternalID
 			status.LastAppliedTime = r.now()
-			r.event(obj, corev1.EventTypeNormal, EventCreated, "Create", "created on the platform with id %s", obs.ExternalID)
 		}
 		if err != nil {
 			return 0, err
