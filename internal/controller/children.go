@@ -28,6 +28,8 @@ type parent struct {
 	// absentFromList: this reconcile's lookup by natural key found nothing in a list
 	// snapshot (which a duplicate made since may be missing from).
 	absentFromList bool
+	// listTakenAt is when that list was read.
+	listTakenAt time.Time
 }
 
 // deps are the shared dependencies every child connector uses.

@@ -150,7 +150,7 @@ func (x *userExternal) recordState(u *v1alpha1.EnterpriseUser, s platform.UserSt
 func (x *userExternal) PrepareCreate(ctx context.Context, u *v1alpha1.EnterpriseUser) error {
 	p, err := x.initialPassword(ctx, u)
 	if err != nil {
-		return err
+		return x.view(u).confirmAbsence(u, err)
 	}
 	x.password = p
 	return nil

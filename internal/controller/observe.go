@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -90,7 +91,31 @@ func (v view[T]) observe(ctx context.Context, obj managed.Object, naturalKey str
 	}
 	got, err := v.set.Find(ctx, v.key, naturalKey, match, v.need, v.src)
 	v.p.absentFromList = err == nil && got == nil && !v.need.Direct
+	if v.p.absentFromList {
+		v.p.listTakenAt = v.set.TakenAt(v.key)
+	}
 	return got, err
+}
+
+// msgLookAgain: an object about to stall on something only a create needs looks once
+// more, in a list read after it was created, for a platform object to adopt.
+const msgLookAgain = "%s; looking for an existing platform object to adopt once more first"
+
+// confirmAbsence keeps an object from stalling on what only a create needs (its
+// password Secret) because a list read before the object was created did not show the
+// platform object it would adopt, made just before it. Such an object reads a fresh list
+// once (a second later) before it stalls; one created after the list stalls at once.
+func (v view[T]) confirmAbsence(obj managed.Object, err error) error {
+	var stall *managed.StallingError
+	if !errors.As(err, &stall) || !v.p.absentFromList {
+		return err
+	}
+	// creationTimestamp has whole seconds: a list from the same second may be older.
+	if !v.p.listTakenAt.Before(obj.GetCreationTimestamp().Add(time.Second)) {
+		return err
+	}
+	v.set.Invalidate(v.key)
+	return managed.Waiting(stall.Reason, time.Second, msgLookAgain, stall.Message)
 }
 
 // wrote records a write to the platform object id: what it returned, or, when it

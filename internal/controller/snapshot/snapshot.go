@@ -152,6 +152,16 @@ func (s *Set[T]) Find(ctx context.Context, key Key, naturalKey string, match fun
 	return nil, nil
 }
 
+// TakenAt is when key's list was read (zero when there is none).
+func (s *Set[T]) TakenAt(key Key) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := s.lists[key]; l != nil {
+		return l.takenAt
+	}
+	return time.Time{}
+}
+
 // current returns key's list, reading it first when it is older than need.MaxAge.
 // Concurrent readers share one read, and its error. The object's last write
 // (need.Since) is not asked of the whole list: what the operator wrote went into it
