@@ -111,6 +111,11 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 
 	before := obj.DeepCopyObject().(T)
 	defer func() {
+		if gone(obj) {
+			// Its last finalizer is released: the API server has removed it, and a
+			// status write would only be answered 404.
+			return
+		}
 		setReconciling(obj)
 		if err := r.patchStatus(ctx, before, obj); err != nil {
 			retErr = kerrors.NewAggregate([]error{retErr, err})
@@ -612,6 +617,11 @@ func (r *Reconciler[T]) patchStatus(ctx context.Context, before, after T) error 
 func isEmptyStatusPatch(data []byte) bool {
 	s := string(data)
 	return s == "{}" || !strings.Contains(s, `"status"`)
+}
+
+// gone reports an object being deleted that holds no finalizer any more.
+func gone(obj client.Object) bool {
+	return !obj.GetDeletionTimestamp().IsZero() && len(obj.GetFinalizers()) == 0
 }
 
 func isPaused(obj client.Object) bool {
