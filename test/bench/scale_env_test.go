@@ -275,7 +275,10 @@ func (e *scaleEnv) stopManager() error {
 // managerCrashed reports a manager that exited without being asked to.
 func (e *scaleEnv) managerCrashed() error {
 	if e.manager != nil && !e.stopped && e.manager.Exited() {
-		return fmt.Errorf("the manager exited unexpectedly: %v", e.manager.Err())
+		if err := e.manager.Err(); err != nil {
+			return fmt.Errorf("the manager exited unexpectedly: %w", err)
+		}
+		return errors.New("the manager exited unexpectedly with status 0")
 	}
 	return nil
 }
@@ -319,17 +322,6 @@ func (e *scaleEnv) waitFor(timeout, poll time.Duration, cond func() (bool, error
 // scrape reads the running manager's metrics.
 func (e *scaleEnv) scrape() (testenv.Metrics, error) {
 	return testenv.Scrape(e.ctx, e.metricsURL)
-}
-
-// waitMetrics waits for the manager's metrics endpoint to answer.
-func (e *scaleEnv) waitMetrics() (testenv.Metrics, error) {
-	var m testenv.Metrics
-	err := e.waitFor(time.Minute, 100*time.Millisecond, func() (bool, error) {
-		var err error
-		m, err = e.scrape()
-		return err == nil, nil
-	})
-	return m, err
 }
 
 // warmUp makes both Enterprises and the fairness user Ready with a first manager

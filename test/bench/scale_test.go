@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,13 +53,14 @@ func runScale(b *testing.B) *results {
 		b.Fatal(err)
 	}
 	r := newResults(cfg)
-	b.Logf("BenchmarkScale: N=%d, concurrency %d, resync after the restart %s", cfg.n, cfg.concurrency, cfg.resync)
+	progress("BenchmarkScale: N=%d, concurrency %d, resync after the restart %s", cfg.n, cfg.concurrency, cfg.resync)
 	e := startScaleEnv(b, cfg)
+	progress("control plane and simulator up; warm-up (logs in %s)", e.dir)
 	if err := e.warmUp(); err != nil {
 		e.fatalf(b, "warm-up: %v", err)
 	}
 
-	b.Logf("phase 1: bare-client ceiling")
+	progress("phase 1: bare-client ceiling")
 	ceiling, err := e.runCeiling(cfg.n)
 	if err != nil {
 		b.Fatal(err)
@@ -68,17 +71,17 @@ func runScale(b *testing.B) *results {
 	r.add("1 ceiling", "bare client: time for N objects", dur(ceiling.elapsed), "", nil)
 	r.metric(ceilingRate, "ceiling-objects/s")
 
-	b.Logf("phase 2-3: create")
+	progress("phase 2-3: create")
 	tr := e.phaseCreate(b, r, ceilingRate)
 	defer tr.stop()
 
-	b.Logf("phase 4-5: restart and fairness")
+	progress("phase 4-5: restart and fairness")
 	e.phaseRestart(b, r)
 
-	b.Logf("phase 6-7: steady state and RSS")
+	progress("phase 6-7: steady state and RSS")
 	e.phaseSteady(b, r)
 
-	b.Logf("phase 8: delete")
+	progress("phase 8: delete")
 	e.phaseDelete(b, r, tr)
 
 	if err := e.stopManager(); err != nil {
@@ -87,6 +90,7 @@ func runScale(b *testing.B) *results {
 	if err := r.write(); err != nil {
 		b.Fatalf("writing the results: %v", err)
 	}
+	progress("done; wrote %s and %s", filepath.Join(cfg.outDir, resultsFile), filepath.Join(cfg.outDir, plotFile))
 	return r
 }
 
@@ -147,9 +151,11 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 // user was reconciled once.
 func (e *scaleEnv) phaseRestart(b *testing.B, r *results) {
 	n := e.cfg.n
+	stopping := time.Now()
 	if err := e.stopManager(); err != nil {
 		r.note("the manager's exit after SIGTERM before the restart: %v", err)
 	}
+	r.add("4 restart", "manager exit after SIGTERM", dur(time.Since(stopping)), "", nil)
 	e.sim.ResetCalls()
 	start := time.Now()
 	if err := e.startManager("--resync-interval=" + e.cfg.resync.String()); err != nil {
@@ -334,6 +340,26 @@ func (e *scaleEnv) phaseSteady(b *testing.B, r *results) {
 // they are gone.
 func (e *scaleEnv) phaseDelete(b *testing.B, r *results, tr *tracker) {
 	n := e.cfg.n
+	// Resyncs at the short interval would add their reads to the deletion's calls:
+	// restart with the default interval first, and wait until that restart is over.
+	if err := e.stopManager(); err != nil {
+		r.note("the manager's exit after SIGTERM before the delete phase: %v", err)
+	}
+	if err := e.startManager(); err != nil {
+		b.Fatal(err)
+	}
+	users := float64(n + 1)
+	err := e.waitFor(e.cfg.phaseTimeout(), 250*time.Millisecond, func() (bool, error) {
+		m, err := e.scrape()
+		if err != nil {
+			return false, nil // not serving yet
+		}
+		return m.Sum(mReconciles, ctrlLabel(userCtrl)) >= users &&
+			m.Sum(mDepth, ctrlLabel(userCtrl)) == 0 && m.Sum(mActive, ctrlLabel(userCtrl)) == 0, nil
+	})
+	if err != nil {
+		e.fatalf(b, "delete: the manager restarted with the default resync interval did not reconcile every user: %v", err)
+	}
 	base, err := e.scrape()
 	if err != nil {
 		e.fatalf(b, "delete: %v", err)
@@ -405,6 +431,11 @@ func (e *scaleEnv) settle(r *results, phase string) (testenv.Metrics, map[string
 		r.note("%s: the manager did not go idle within 2m (%v); counted what it had done by then", phase, err)
 	}
 	return m, calls
+}
+
+// progress reports on stderr as the run goes (b.Logf output appears only at the end).
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
 }
 
 func ctrlLabel(name string) map[string]string { return map[string]string{"controller": name} }
