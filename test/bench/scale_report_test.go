@@ -84,6 +84,20 @@ func (r *results) byVerb(phase string, writes map[string]float64, div float64, s
 	}
 }
 
+// failed adds one row per kube write verb and non-2xx answer code: their count
+// divided by div (such requests count as writes in the rows above too).
+func (r *results) failed(phase string, failed map[string]float64, div float64, suffix string) {
+	keys := make([]string, 0, len(failed))
+	for k := range failed {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		verb, code, _ := strings.Cut(k, " ")
+		r.add(phase, "· of which kube "+verb+" answered "+code+suffix, num(failed[k]/div, div), "", nil)
+	}
+}
+
 // report hands the key figures to the testing package and logs the table.
 func (r *results) report(b *testing.B) {
 	for _, m := range r.metrics {

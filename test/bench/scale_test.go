@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -141,6 +142,7 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 	w := sumVerbs(writes) / float64(n)
 	r.add("3 create cost", "kube writes per object (Events included)", f2(w), "≤ 2", ptr(w <= 2))
 	r.byVerb("3 create cost", writes, float64(n), " per object")
+	r.failed("3 create cost", failedWrites(m, nil), float64(n), " per object")
 	r.metric(perObj, "create-platform-calls/object")
 	r.metric(w, "create-kube-writes/object")
 	return tr
@@ -200,6 +202,9 @@ func (e *scaleEnv) phaseRestart(b *testing.B, r *results) {
 	r.add("4 restart", "platform calls until every user was reconciled once", fmt.Sprint(calls["total"]),
 		fmt.Sprintf("≤ %d", target), ptr(calls["total"] <= target))
 	r.byOp("4 restart", calls, 1, "")
+	restartWrites := writesByVerb(m, nil)
+	r.add("4 restart", "kube writes until then", fmt.Sprintf("%.0f", sumVerbs(restartWrites)), "", nil)
+	r.byVerb("4 restart", restartWrites, 1, "")
 	r.add("4 restart", "time from manager start to every user reconciled once", dur(elapsed), "", nil)
 	r.add("4 restart", "EnterpriseUser reconciles counted then (users)", fmt.Sprintf("%.0f (%.0f)", reconciles, users), "", nil)
 	r.metric(float64(calls["total"]), "restart-platform-calls")
@@ -328,6 +333,7 @@ func (e *scaleEnv) phaseSteady(b *testing.B, r *results) {
 	r.add("6 steady state", "platform writes in the window", fmt.Sprint(writeCalls(calls)), "0", ptr(writeCalls(calls) == 0))
 	r.add("6 steady state", "kube writes in the window", fmt.Sprintf("%.0f", kubeWrites), "0", ptr(kubeWrites == 0))
 	r.byVerb("6 steady state", writes, 1, "")
+	r.failed("6 steady state", failedWrites(end, base), 1, "")
 	r.add("7 memory", "manager VmRSS, max during steady state", mib(maxRSS), "≤ 100 MiB", ptr(maxRSS <= 100<<20))
 	r.add("7 memory", "manager VmHWM (peak since its start)", mib(hwm), "≤ 100 MiB", ptr(hwm <= 100<<20))
 	r.metric(readsPerResync, "steady-platform-reads/resync")
@@ -391,6 +397,7 @@ func (e *scaleEnv) phaseDelete(b *testing.B, r *results, tr *tracker) {
 	r.byOp("8 delete", calls, float64(n), " per object")
 	r.add("8 delete", "kube writes per object (Events included)", f2(sumVerbs(writes)/float64(n)), "", nil)
 	r.byVerb("8 delete", writes, float64(n), " per object")
+	r.failed("8 delete", failedWrites(m, base), float64(n), " per object")
 	left := 0
 	for _, ent := range e.sim.State().Enterprises {
 		for _, u := range ent.Users {
@@ -448,6 +455,29 @@ func writesByVerb(m, base testenv.Metrics) map[string]float64 {
 		out[v] = m.Sum(mRequests, map[string]string{"method": v})
 		if base != nil {
 			out[v] -= base.Sum(mRequests, map[string]string{"method": v})
+		}
+	}
+	return out
+}
+
+// failedWrites is the manager's kube write requests that were not answered 2xx, by
+// "VERB code", minus those of base (nil for none).
+func failedWrites(m, base testenv.Metrics) map[string]float64 {
+	out := map[string]float64{}
+	for _, ms := range []struct {
+		m    testenv.Metrics
+		sign float64
+	}{{m, 1}, {base, -1}} {
+		for _, s := range ms.m {
+			if s.Name != mRequests || strings.HasPrefix(s.Labels["code"], "2") || !slices.Contains(writeVerbs, s.Labels["method"]) {
+				continue
+			}
+			out[s.Labels["method"]+" "+s.Labels["code"]] += ms.sign * s.Value
+		}
+	}
+	for k, v := range out {
+		if v == 0 {
+			delete(out, k)
 		}
 	}
 	return out
