@@ -207,7 +207,7 @@ test-e2e: ## Run the e2e tests: bin/manager and bin/platform-sim as processes ag
 		go test -tags e2e ./test/e2e/... -count=1 -timeout 20m -v
 
 # BenchmarkScale's number of EnterpriseUsers (BENCH_N=500 for a quick run) and its go test
-# timeout; 10,000 users take about half an hour on 2 cores. BENCH_CONCURRENCY, BENCH_RESYNC
+# timeout; 10,000 users take about a quarter of an hour on 2 cores. BENCH_CONCURRENCY, BENCH_RESYNC
 # and BENCH_OUT are read from the environment too (test/bench/doc.go).
 BENCH_N ?= 10000
 BENCH_TIMEOUT ?= 90m

@@ -71,7 +71,7 @@ func (r *results) byOp(phase string, calls map[string]int, div float64, suffix s
 	}
 	sort.Strings(ops)
 	for _, op := range ops {
-		r.add(phase, "· platform "+op+suffix, num(float64(calls[op])/div, div), "", nil)
+		r.add(phase, "· platform "+op+suffix, num(float64(calls[op]), div), "", nil)
 	}
 }
 
@@ -79,7 +79,7 @@ func (r *results) byOp(phase string, calls map[string]int, div float64, suffix s
 func (r *results) byVerb(phase string, writes map[string]float64, div float64, suffix string) {
 	for _, v := range writeVerbs {
 		if writes[v] != 0 {
-			r.add(phase, "· kube "+v+suffix, num(writes[v]/div, div), "", nil)
+			r.add(phase, "· kube "+v+suffix, num(writes[v], div), "", nil)
 		}
 	}
 }
@@ -94,7 +94,7 @@ func (r *results) failed(phase string, failed map[string]float64, div float64, s
 	sort.Strings(keys)
 	for _, k := range keys {
 		verb, code, _ := strings.Cut(k, " ")
-		r.add(phase, "· of which kube "+verb+" answered "+code+suffix, num(failed[k]/div, div), "", nil)
+		r.add(phase, "· of which kube "+verb+" answered "+code+suffix, num(failed[k], div), "", nil)
 	}
 }
 
@@ -177,7 +177,7 @@ func (r *results) write() error {
 // the manager's start) and the bare-client ceiling (users with both writes done).
 func (r *results) plot(path string) error {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%d EnterpriseUsers, concurrency %d", r.cfg.n, r.cfg.concurrency)
+	p.Title.Text = fmt.Sprintf("Creating %d EnterpriseUsers, concurrency %d", r.cfg.n, r.cfg.concurrency)
 	p.X.Label.Text = "seconds since start"
 	p.Y.Label.Text = "objects"
 	p.Y.Min = 0
@@ -203,9 +203,32 @@ func (r *results) plot(path string) error {
 		p.Legend.Add(s.label, l)
 	}
 	p.X.Tick.Marker, p.Y.Tick.Marker = wholeTicks, wholeTicks
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(10)
+	// Bottom right: below the slower curve, which ends at the top right.
+	p.Legend.Top, p.Legend.Left = false, false
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(10), vg.Points(30)
 	return p.Save(9*vg.Inch, 5*vg.Inch, path)
+}
+
+// quarterRates is the rate (objects/s) at which the first quarter of n objects got
+// done, from the start, and the last quarter, from the sample that reached 3n/4 to the
+// last sample: whether the rate holds as objects accumulate.
+func quarterRates(samples []sample, n int) (first, last float64) {
+	var t1, t3 time.Duration
+	var got1, got3 bool
+	for _, s := range samples {
+		if !got1 && s.n >= n/4 {
+			t1, got1 = s.at, true
+		}
+		if !got3 && s.n >= 3*n/4 {
+			t3, got3 = s.at, true
+		}
+	}
+	if len(samples) == 0 || !got1 || !got3 {
+		return 0, 0
+	}
+	end := samples[len(samples)-1].at
+	q := float64(n - 3*n/4)
+	return float64(n/4) / t1.Seconds(), q / (end - t3).Seconds()
 }
 
 // wholeTicks are gonum's default ticks labelled without decimals.
@@ -224,12 +247,13 @@ func ptr(b bool) *bool { return &b }
 func f1(v float64) string { return fmt.Sprintf("%.1f", v) }
 func f2(v float64) string { return fmt.Sprintf("%.2f", v) }
 
-// num prints a count as an integer and a ratio with two decimals.
-func num(v, div float64) string {
+// num prints count/div with two decimals and the count itself, or only the count
+// when div is 1.
+func num(count, div float64) string {
 	if div == 1 {
-		return fmt.Sprintf("%.0f", v)
+		return fmt.Sprintf("%.0f", count)
 	}
-	return f2(v)
+	return fmt.Sprintf("%.2f (%.0f)", count/div, count)
 }
 
 func dur(d time.Duration) string {
