@@ -74,6 +74,7 @@ type view[T any] struct {
 func newView[T any](d *deps, p *parent, set *snapshot.Set[T], obj managed.Object, src snapshot.Source[T]) view[T] {
 	st := obj.GetManagedStatus()
 	need := snapshot.Need{
+		NoWait: true,
 		MaxAge: managed.ResyncInterval(obj, d.resync) / 2,
 		Direct: st.ExternalID == "" && obj.GetAnnotations()[v1alpha1.AnnotationCreatePending] != "",
 	}
@@ -87,14 +88,26 @@ func newView[T any](d *deps, p *parent, set *snapshot.Set[T], obj managed.Object
 // It returns nil when there is none.
 func (v view[T]) observe(ctx context.Context, obj managed.Object, naturalKey string, match func(T) bool) (*T, error) {
 	if id := managed.ExternalIDOf(obj); id != "" {
-		return v.set.Get(ctx, v.key, id, v.need, v.src)
+		got, err := v.set.Get(ctx, v.key, id, v.need, v.src)
+		return got, deferOnLoading(err)
 	}
 	got, err := v.set.Find(ctx, v.key, naturalKey, match, v.need, v.src)
+	err = deferOnLoading(err)
 	v.p.absentFromList = err == nil && got == nil && !v.need.Direct
 	if v.p.absentFromList {
 		v.p.listTakenAt = v.set.TakenAt(v.key)
 	}
 	return got, err
+}
+
+// deferOnLoading turns "another reconcile is reading the list" into a deferral: the
+// object is requeued when that read ends instead of holding a worker meanwhile.
+func deferOnLoading(err error) error {
+	var le *snapshot.LoadingError
+	if errors.As(err, &le) {
+		return &managed.DeferredError{OnDone: le.OnDone}
+	}
+	return err
 }
 
 // msgLookAgain: an object about to stall on something only a create needs looks once

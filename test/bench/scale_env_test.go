@@ -249,6 +249,10 @@ func (e *scaleEnv) startManager(extra ...string) error {
 		"--health-probe-bind-address=0",
 		fmt.Sprintf("--max-concurrent-reconciles=%d", e.cfg.concurrency),
 	}, extra...)
+	if addr := os.Getenv("BENCH_PPROF"); addr != "" {
+		// For a person profiling the manager during a run (docs/scale.md#profiling).
+		args = append(args, "--pprof-bind-address="+addr)
+	}
 	p, err := testenv.Start("manager", filepath.Join(e.dir, fmt.Sprintf("manager-%d.log", e.starts)),
 		append(os.Environ(), "KUBECONFIG="+e.kubeconfig), e.managerBin, args...)
 	if err != nil {

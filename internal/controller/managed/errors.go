@@ -186,3 +186,13 @@ func Classify(err error) Classification {
 	}
 	return Classification{Outcome: OutcomeGeneric, Reason: v1alpha1.ReasonReconcileError, Message: err.Error()}
 }
+
+// DeferredError says the object cannot be observed yet because another reconcile is
+// reading what it needs (its enterprise's list); OnDone registers a function to run
+// when that read ends. The object is requeued then, without a status write and without
+// holding a worker meanwhile.
+type DeferredError struct {
+	OnDone func(func())
+}
+
+func (e *DeferredError) Error() string { return "waiting for a read in flight" }

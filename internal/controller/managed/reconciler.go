@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -110,8 +111,10 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 	}
 
 	before := obj.DeepCopyObject().(T)
+	deferred := false
 	defer func() {
-		if gone(obj) {
+		if gone(obj) || deferred {
+			// Deferred: nothing was observed, so nothing may be reported.
 			// Its last finalizer is released: the API server has removed it, and a
 			// status write would only be answered 404.
 			return
@@ -130,7 +133,26 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 		return r.finish(ctx, obj, 0, r.reconcileDelete(ctx, obj))
 	}
 	after, err := r.reconcileNormal(ctx, obj)
+	var d *DeferredError
+	if errors.As(err, &d) {
+		deferred = true
+		reconcilesDeferred.WithLabelValues(controllerName(obj)).Inc()
+		return r.deferUntil(d, req.NamespacedName), nil
+	}
 	return r.finish(ctx, obj, after, err)
+}
+
+// deferSafetyNet requeues a deferred object should its wakeup be lost.
+const deferSafetyNet = 30 * time.Second
+
+// deferUntil requeues the object when what it waits for is done: through the Waker
+// when there is one, else after a second.
+func (r *Reconciler[T]) deferUntil(d *DeferredError, key types.NamespacedName) ctrl.Result {
+	if r.Wake == nil {
+		return ctrl.Result{RequeueAfter: time.Second}
+	}
+	d.OnDone(func() { r.Wake.Now(key) })
+	return ctrl.Result{RequeueAfter: deferSafetyNet}
 }
 
 // reconcileNormal brings the platform in line with the spec and returns when to look again.

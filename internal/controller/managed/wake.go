@@ -41,6 +41,19 @@ func (w Waker) Source() source.TypedSource[reconcile.Request] {
 	})
 }
 
+// Now requeues the object at once (it waited for something that is done).
+func (w Waker) Now(key types.NamespacedName) {
+	if w == nil {
+		return
+	}
+	t := time.NewTimer(wakeTimeout)
+	defer t.Stop()
+	select {
+	case w <- event.TypedGenericEvent[Wakeup]{Object: Wakeup{Key: key}}:
+	case <-t.C:
+	}
+}
+
 // WhenAvailable registers the object under id to be woken once the circuit that
 // refused err closes; it reports false when err is no such refusal.
 func (w Waker) WhenAvailable(err error, id string, key types.NamespacedName) bool {

@@ -26,6 +26,27 @@ type Need struct {
 	// create of this object may have succeeded with its answer lost after the list was
 	// read.
 	Direct bool
+	// NoWait returns a *LoadingError instead of waiting when the list this reader
+	// needs is being read by another: a reconcile worker is not held while another
+	// one reads a hundred pages, and an edit elsewhere is not kept waiting for a worker.
+	NoWait bool
+}
+
+// LoadingError says the list is being read by another reader; OnDone runs a function
+// when that read ends.
+type LoadingError struct{ ld *load }
+
+func (e *LoadingError) Error() string { return "the list is being read" }
+
+// OnDone runs fn (in a goroutine of its own) once the read ends, at once if it has.
+func (e *LoadingError) OnDone(fn func()) {
+	e.ld.mu.Lock()
+	defer e.ld.mu.Unlock()
+	if e.ld.ended {
+		go fn()
+		return
+	}
+	e.ld.waiters = append(e.ld.waiters, fn)
 }
 
 // Source reads one kind in one enterprise from the platform.
@@ -82,6 +103,28 @@ type list[T any] struct {
 type load struct {
 	done chan struct{}
 	err  error
+
+	mu      sync.Mutex
+	ended   bool
+	waiters []func()
+}
+
+// end records the read's outcome and tells everyone waiting for it.
+func (ld *load) end(err error) {
+	ld.err = err
+	close(ld.done)
+	ld.mu.Lock()
+	ld.ended = true
+	waiters := ld.waiters
+	ld.waiters = nil
+	ld.mu.Unlock()
+	if len(waiters) > 0 {
+		go func() {
+			for _, fn := range waiters {
+				fn()
+			}
+		}()
+	}
 }
 
 func (s *Set[T]) now() time.Time {
@@ -183,6 +226,9 @@ func (s *Set[T]) current(ctx context.Context, key Key, need Need, src Source[T])
 		}
 		if ld := l.loading; ld != nil {
 			s.mu.Unlock()
+			if need.NoWait {
+				return nil, &LoadingError{ld: ld}
+			}
 			select {
 			case <-ld.done:
 			case <-ctx.Done():
@@ -210,8 +256,7 @@ func (s *Set[T]) read(ctx context.Context, l *list[T], ld *load, start time.Time
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	l.loading = nil
-	ld.err = err
-	close(ld.done)
+	ld.end(err)
 	if err != nil {
 		return err
 	}

@@ -373,3 +373,49 @@ func TestIdleListsAreDropped(t *testing.T) {
 		t.Errorf("%d lists kept, want only the one read in the last minute", n)
 	}
 }
+
+// TestNoWaitDefersToTheReadInFlight: a reader that may not wait is told the list is
+// being read, and is called back when that read ends.
+func TestNoWaitDefersToTheReadInFlight(t *testing.T) {
+	c := &clock{t: time.Unix(1_000_000, 0)}
+	s := newSet(c)
+	p := newPlatform(item{ID: "1", Name: "a"})
+	p.gate = make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		_, err := s.Get(t.Context(), key, "1", Need{MaxAge: time.Minute}, p.source())
+		first <- err
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for p.lists.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	_, err := s.Get(t.Context(), key, "1", Need{MaxAge: time.Minute, NoWait: true}, p.source())
+	var loading *LoadingError
+	if !errors.As(err, &loading) {
+		t.Fatalf("got %v, want a LoadingError", err)
+	}
+	called := make(chan struct{})
+	loading.OnDone(func() { close(called) })
+	select {
+	case <-called:
+		t.Fatal("called back before the read ended")
+	default:
+	}
+	close(p.gate)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-called:
+	case <-time.After(5 * time.Second):
+		t.Fatal("not called back after the read ended")
+	}
+	got, err := s.Get(t.Context(), key, "1", Need{MaxAge: time.Minute, NoWait: true}, p.source())
+	if err != nil || got == nil {
+		t.Fatalf("after the read: %v, %v", got, err)
+	}
+	if diff := cmp.Diff(calls{Lists: 1}, p.calls()); diff != "" {
+		t.Errorf("platform calls (-want +got):\n%s", diff)
+	}
+}
