@@ -77,6 +77,18 @@ func ownPlatformConfig(prefix, baseURL string) string {
 	return name
 }
 
+// readyEnterpriseOn creates a Ready Enterprise in a new tenant namespace that uses
+// PlatformConfig pcName.
+func readyEnterpriseOn(pcName, name string) *v1alpha1.Enterprise {
+	GinkgoHelper()
+	ent := newEnterprise(newTenant(), name)
+	ent.Spec.PlatformConfigRef.Name = pcName
+	Expect(k8s.Create(ctx, ent)).To(Succeed())
+	cleanup(ent)
+	waitReady(ent)
+	return ent
+}
+
 // Users read themselves from one paginated list per enterprise and resync round: a
 // create costs the create alone, a resync round costs pages, not objects, and what
 // the list cannot show (a duplicate made on the platform after it was read) is
@@ -86,11 +98,7 @@ var _ = Describe("observing from lists", func() {
 
 	It("costs one call per created user and pages per resync round, and still reverts drift", func() {
 		pcName := ownPlatformConfig("lists", sim.URL())
-		ent := newEnterprise(newTenant(), "lists")
-		ent.Spec.PlatformConfigRef.Name = pcName
-		Expect(k8s.Create(ctx, ent)).To(Succeed())
-		cleanup(ent)
-		waitReady(ent)
+		ent := readyEnterpriseOn(pcName, "lists")
 
 		before := platformCallsByOp(pcName)
 		for i := range users {
@@ -144,11 +152,7 @@ var _ = Describe("observing from lists", func() {
 
 	It("looks again instead of creating a duplicate the list could not show", func() {
 		pcName := ownPlatformConfig("lists", sim.URL())
-		ent := newEnterprise(newTenant(), "dup")
-		ent.Spec.PlatformConfigRef.Name = pcName
-		Expect(k8s.Create(ctx, ent)).To(Succeed())
-		cleanup(ent)
-		waitReady(ent)
+		ent := readyEnterpriseOn(pcName, "dup")
 		// A long resync keeps the list read for the first user fresh for the second.
 		newUser := func(name, email string) *v1alpha1.EnterpriseUser {
 			return &v1alpha1.EnterpriseUser{

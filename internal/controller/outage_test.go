@@ -123,12 +123,7 @@ var _ = Describe("a platform outage", func() {
 		DeferCleanup(p.stop)
 
 		pcName := ownPlatformConfig("outage", p.url())
-
-		ent := newEnterprise(newTenant(), "outage")
-		ent.Spec.PlatformConfigRef.Name = pcName
-		Expect(k8s.Create(ctx, ent)).To(Succeed())
-		cleanup(ent)
-		waitReady(ent)
+		ent := readyEnterpriseOn(pcName, "outage")
 		for i := range users {
 			u := &v1alpha1.EnterpriseUser{
 				ObjectMeta: metav1.ObjectMeta{Namespace: ent.Namespace, Name: fmt.Sprintf("u%03d", i)},
