@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"flag"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,7 +26,16 @@ import (
 // platform in the User-Agent.
 var version = "dev"
 
+// gcPercent is the manager's GOGC unless the environment sets one. Its heap is mostly
+// the informer cache and the platform list snapshots, which live as long as the
+// process: collecting at 50% growth instead of Go's default 100% keeps its memory
+// about a quarter lower at 10,000 objects for a little more CPU (docs/scale.md).
+const gcPercent = 50
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	var (
 		metricsAddr, probeAddr, watchNamespaces string
 		leaderElectionNamespace, pprofAddr      string

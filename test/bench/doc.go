@@ -90,9 +90,11 @@
 //  4. Restart. The manager gets SIGTERM (the time it takes to exit is shown) and is
 //     started again with --resync-interval=BENCH_RESYNC. Platform calls are counted
 //     until every user has been reconciled once: the enterpriseuser controller's
-//     controller_runtime_reconcile_total reached N+1 (the N users and the fairness
-//     user) and its queue was idle, or reached N+2 (the fairness edit's own
-//     reconcile). The queue is FIFO within a priority and a resync that comes due
+//     controller_runtime_reconcile_total, minus the reconciles the operator deferred
+//     while another one read the enterprise's list
+//     (enterprise_operator_reconcile_deferred_total), reached N+1 (the N users and
+//     the fairness user) and its queue was idle, or reached N+2 (the fairness edit's
+//     own reconcile). The queue is FIFO within a priority and a resync that comes due
 //     joins it behind the backlog, so this holds even when the backlog outlasts the
 //     resync interval. Target: ceil(N/100)+100 calls (200 at N=10,000).
 //  5. Fairness. As soon as the first user was reconciled after the restart, the
