@@ -119,4 +119,7 @@
 //     (target ≤ 1.05 per object) and kube writes by verb are counted until all are
 //     gone and the manager is idle. That no deleted user is left on the platform is
 //     checked too.
+//
+// BENCH_PPROF=127.0.0.1:6061 starts the manager with --pprof-bind-address, to profile
+// it during a phase (go tool pprof http://127.0.0.1:6061/debug/pprof/profile).
 package bench
