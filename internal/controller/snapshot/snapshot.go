@@ -136,7 +136,8 @@ func (s *Set[T]) now() time.Time {
 
 // Get returns the object with platform id, or nil when the platform has none. It reads
 // from a list fresh enough for need, and with a GET when the list lacks the object,
-// holds it from before need.Since, or holds a write whose outcome is unknown.
+// holds it from before need.Since, or holds a write whose outcome is unknown. The
+// result shares its slices with the list: read them, never modify them.
 func (s *Set[T]) Get(ctx context.Context, key Key, id string, need Need, src Source[T]) (*T, error) {
 	l, err := s.current(ctx, key, need, src)
 	if err != nil {
