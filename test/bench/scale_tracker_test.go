@@ -55,13 +55,11 @@ func startTracker(ctx context.Context, k8s client.WithWatch, ns string) (*tracke
 		defer close(t.done)
 		informer.RunWithContext(ctx)
 	}()
-	deadline := time.Now().Add(2 * time.Minute)
-	for !informer.HasSynced() {
-		if time.Now().After(deadline) {
-			t.stop()
-			return nil, fmt.Errorf("watching EnterpriseUsers in %s: not synced after 2m", ns)
-		}
-		time.Sleep(50 * time.Millisecond)
+	syncCtx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if !toolscache.WaitForCacheSync(syncCtx.Done(), informer.HasSynced) {
+		t.stop()
+		return nil, fmt.Errorf("watching EnterpriseUsers in %s: not synced after 2m", ns)
 	}
 	return t, nil
 }

@@ -23,8 +23,25 @@ type platform struct {
 	listErr               error
 	// during runs inside List, before it answers (a write racing the read).
 	during func()
-	// gate, when set, holds List until closed.
-	gate chan struct{}
+	// gate, when set, holds List until closed; entered is closed when the first List
+	// reaches it (see holdLists).
+	gate, entered chan struct{}
+	enter         sync.Once
+}
+
+// holdLists makes List wait until the returned function is called; it returns once
+// a List is waiting.
+func (p *platform) holdLists(t *testing.T) (waitEntered func(), release func()) {
+	p.gate, p.entered = make(chan struct{}), make(chan struct{})
+	return func() {
+			select {
+			case <-p.entered:
+			case <-time.After(5 * time.Second):
+				t.Fatal("no List was sent")
+			}
+		}, func() {
+			close(p.gate)
+		}
 }
 
 func newPlatform(items ...item) *platform {
@@ -40,6 +57,7 @@ func (p *platform) source() Source[item] {
 		List: func(context.Context) ([]item, error) {
 			p.lists.Add(1)
 			if p.gate != nil {
+				p.enter.Do(func() { close(p.entered) })
 				<-p.gate
 			}
 			p.mu.Lock()
@@ -300,24 +318,26 @@ func TestConcurrentReadersShareOneList(t *testing.T) {
 	c := &clock{t: time.Unix(1_000_000, 0)}
 	s := newSet(c)
 	p := newPlatform(item{ID: "1", Name: "a"}, item{ID: "2", Name: "b"})
-	p.gate = make(chan struct{})
-	var wg sync.WaitGroup
+	waitEntered, release := p.holdLists(t)
+	var wg, started sync.WaitGroup
 	errs := make(chan error, 20)
-	for range 20 {
-		wg.Go(func() {
-			got, err := s.Get(t.Context(), key, "2", Need{MaxAge: time.Minute}, p.source())
-			if err == nil && (got == nil || got.Name != "b") {
-				err = errors.New("wrong reading")
-			}
-			errs <- err
-		})
+	read := func() {
+		started.Done()
+		got, err := s.Get(t.Context(), key, "2", Need{MaxAge: time.Minute}, p.source())
+		if err == nil && (got == nil || got.Name != "b") {
+			err = errors.New("wrong reading")
+		}
+		errs <- err
 	}
-	// Let every reader reach the list before it answers.
-	deadline := time.Now().Add(5 * time.Second)
-	for p.lists.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	// One reader's List is in flight; the other 19 arrive while it is.
+	started.Add(20)
+	wg.Go(read)
+	waitEntered()
+	for range 19 {
+		wg.Go(read)
 	}
-	close(p.gate)
+	started.Wait()
+	release()
 	wg.Wait()
 	close(errs)
 	for err := range errs {
@@ -380,16 +400,13 @@ func TestNoWaitDefersToTheReadInFlight(t *testing.T) {
 	c := &clock{t: time.Unix(1_000_000, 0)}
 	s := newSet(c)
 	p := newPlatform(item{ID: "1", Name: "a"})
-	p.gate = make(chan struct{})
+	waitEntered, release := p.holdLists(t)
 	first := make(chan error, 1)
 	go func() {
 		_, err := s.Get(t.Context(), key, "1", Need{MaxAge: time.Minute}, p.source())
 		first <- err
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for p.lists.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
+	waitEntered()
 	_, err := s.Get(t.Context(), key, "1", Need{MaxAge: time.Minute, NoWait: true}, p.source())
 	var loading *LoadingError
 	if !errors.As(err, &loading) {
@@ -402,7 +419,7 @@ func TestNoWaitDefersToTheReadInFlight(t *testing.T) {
 		t.Fatal("called back before the read ended")
 	default:
 	}
-	close(p.gate)
+	release()
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
