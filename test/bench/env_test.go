@@ -19,6 +19,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/wait"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -222,20 +223,18 @@ func (e *benchEnv) stop() error {
 
 // waitFor polls cond until it is true, fails or the timeout passes.
 func (e *benchEnv) waitFor(timeout time.Duration, cond func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, err := cond()
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out after %s", timeout)
-		}
-		time.Sleep(pollInterval)
+	return pollUntil(timeout, pollInterval, cond)
+}
+
+// pollUntil runs cond every poll (first at once) until it is true or fails, or the
+// timeout passes.
+func pollUntil(timeout, poll time.Duration, cond func() (bool, error)) error {
+	err := wait.PollUntilContextTimeout(context.Background(), poll, timeout, true,
+		func(context.Context) (bool, error) { return cond() })
+	if wait.Interrupted(err) {
+		return fmt.Errorf("timed out after %s", timeout)
 	}
+	return err
 }
 
 // readyEnterprise creates a tenant namespace with one Ready Enterprise in it and

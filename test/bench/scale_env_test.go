@@ -304,23 +304,12 @@ func (e *scaleEnv) fatalf(b *testing.B, format string, args ...any) {
 // waitFor polls cond every poll until it is true, fails, the timeout passes or the
 // manager (when one runs) exits.
 func (e *scaleEnv) waitFor(timeout, poll time.Duration, cond func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	for {
+	return pollUntil(timeout, poll, func() (bool, error) {
 		if err := e.managerCrashed(); err != nil {
-			return err
+			return false, err
 		}
-		ok, err := cond()
-		if err != nil {
-			return err
-		}
-		if ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("timed out after %s", timeout)
-		}
-		time.Sleep(poll)
-	}
+		return cond()
+	})
 }
 
 // scrape reads the running manager's metrics.
