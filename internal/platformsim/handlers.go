@@ -15,23 +15,24 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"enterprise-operator/internal/platform/api"
+	"enterprise-operator/internal/platformsim/apiserver"
 )
 
 // strictServer implements the generated strict server interface over the store.
 type strictServer struct{ s *Server }
 
-var _ api.StrictServerInterface = (*strictServer)(nil)
+var _ apiserver.StrictServerInterface = (*strictServer)(nil)
 
-func embeddedSpec() (*openapi3.T, error) { return api.GetSpec() }
+func embeddedSpec() (*openapi3.T, error) { return apiserver.GetSpec() }
 
 func newAPIHandler(s *Server) (http.Handler, error) {
-	strict := api.NewStrictHandlerWithOptions(&strictServer{s: s}, nil, api.StrictHTTPServerOptions{
+	strict := apiserver.NewStrictHandlerWithOptions(&strictServer{s: s}, nil, apiserver.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, r, errInvalid("body", "invalid request: %v", err))
 		},
 		ResponseErrorHandlerFunc: writeError,
 	})
-	return api.HandlerWithOptions(strict, api.StdHTTPServerOptions{
+	return apiserver.HandlerWithOptions(strict, apiserver.StdHTTPServerOptions{
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, r, errInvalid("parameter", "invalid request: %v", err))
 		},
@@ -184,7 +185,7 @@ func tokenError(status int, code, desc string) *apiError {
 	return &apiError{Status: status, Name: code, Message: code, Context: map[string]any{"error_description": desc}}
 }
 
-func (h *strictServer) GetToken(ctx context.Context, req api.GetTokenRequestObject) (api.GetTokenResponseObject, error) {
+func (h *strictServer) GetToken(ctx context.Context, req apiserver.GetTokenRequestObject) (apiserver.GetTokenResponseObject, error) {
 	if req.Body == nil || req.Body.GrantType != api.ClientCredentials {
 		return nil, tokenError(http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
 	}
@@ -222,12 +223,12 @@ func (h *strictServer) GetToken(ctx context.Context, req api.GetTokenRequestObje
 	if secs < 1 {
 		secs = 1
 	}
-	return api.GetToken200JSONResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: &secs, Scope: &scopeStr}, nil
+	return apiserver.GetToken200JSONResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: &secs, Scope: &scopeStr}, nil
 }
 
 // ---- companies and target users (seed 003) ----
 
-func (h *strictServer) SearchCompanies(ctx context.Context, req api.SearchCompaniesRequestObject) (api.SearchCompaniesResponseObject, error) {
+func (h *strictServer) SearchCompanies(ctx context.Context, req apiserver.SearchCompaniesRequestObject) (apiserver.SearchCompaniesResponseObject, error) {
 	p := principalFrom(ctx)
 	if p == nil || !p.cred.Reseller {
 		return nil, errf(http.StatusForbidden, NameForbidden, nil, "only reseller credentials may list companies")
@@ -257,11 +258,11 @@ func (h *strictServer) SearchCompanies(ctx context.Context, req api.SearchCompan
 	}
 	data, page, perPage, total, pages := paginate(items, &req.Body.PageNumber, &req.Body.PageSize)
 	status := "Success"
-	return api.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &page, PageSize: &perPage,
+	return apiserver.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &page, PageSize: &perPage,
 		TotalNumberOfRecords: &total, TotalNumberOfPages: &pages, ValidationMessages: &[]string{}}, nil
 }
 
-func (h *strictServer) CreateTargetUser(ctx context.Context, req api.CreateTargetUserRequestObject) (api.CreateTargetUserResponseObject, error) {
+func (h *strictServer) CreateTargetUser(ctx context.Context, req apiserver.CreateTargetUserRequestObject) (apiserver.CreateTargetUserResponseObject, error) {
 	p := principalFrom(ctx)
 	company := ""
 	switch {
@@ -286,13 +287,13 @@ func (h *strictServer) CreateTargetUser(ctx context.Context, req api.CreateTarge
 		return nil, err
 	}
 	status, msg := "Success", "target user created"
-	return api.CreateTargetUser200JSONResponse{Status: &status, Message: &msg, ResourceId: idPtr(t.ID),
+	return apiserver.CreateTargetUser200JSONResponse{Status: &status, Message: &msg, ResourceId: idPtr(t.ID),
 		ValidationMessages: &[]string{}}, nil
 }
 
 // ---- enterprises ----
 
-func (h *strictServer) CreateEnterprise(ctx context.Context, req api.CreateEnterpriseRequestObject) (api.CreateEnterpriseResponseObject, error) {
+func (h *strictServer) CreateEnterprise(ctx context.Context, req apiserver.CreateEnterpriseRequestObject) (apiserver.CreateEnterpriseResponseObject, error) {
 	e, _, err := h.s.store.createEnterprise(h.sc(ctx), EnterpriseInput{
 		OrganizationID: req.OrganizationId, AdminEmail: req.Body.Email, IdempotencyKey: req.Body.IdempotencyKey,
 		AdditionalAdmins: req.Body.AdditionalAdmins, ThirdPartyIdentifiers: fromAPITPI(req.Body.ThirdPartyIdentifier),
@@ -300,18 +301,18 @@ func (h *strictServer) CreateEnterprise(ctx context.Context, req api.CreateEnter
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterprise200JSONResponse{EnterpriseId: e.ID, UserId: e.AdminUserID}, nil
+	return apiserver.CreateEnterprise200JSONResponse{EnterpriseId: e.ID, UserId: e.AdminUserID}, nil
 }
 
-func (h *strictServer) GetEnterprise(ctx context.Context, req api.GetEnterpriseRequestObject) (api.GetEnterpriseResponseObject, error) {
+func (h *strictServer) GetEnterprise(ctx context.Context, req apiserver.GetEnterpriseRequestObject) (apiserver.GetEnterpriseResponseObject, error) {
 	e, err := h.s.store.getEnterprise(h.sc(ctx), req.EnterpriseId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEnterprise200JSONResponse(toAPIEnterprise(e)), nil
+	return apiserver.GetEnterprise200JSONResponse(toAPIEnterprise(e)), nil
 }
 
-func (h *strictServer) UpdateEnterprise(ctx context.Context, req api.UpdateEnterpriseRequestObject) (api.UpdateEnterpriseResponseObject, error) {
+func (h *strictServer) UpdateEnterprise(ctx context.Context, req apiserver.UpdateEnterpriseRequestObject) (apiserver.UpdateEnterpriseResponseObject, error) {
 	var p EnterprisePatch
 	p.AdditionalAdmins = req.Body.AdditionalAdmins
 	if req.Body.ThirdPartyIdentifier != nil {
@@ -322,19 +323,19 @@ func (h *strictServer) UpdateEnterprise(ctx context.Context, req api.UpdateEnter
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateEnterprise200JSONResponse(toAPIEnterprise(e)), nil
+	return apiserver.UpdateEnterprise200JSONResponse(toAPIEnterprise(e)), nil
 }
 
-func (h *strictServer) DeleteEnterprise(ctx context.Context, req api.DeleteEnterpriseRequestObject) (api.DeleteEnterpriseResponseObject, error) {
+func (h *strictServer) DeleteEnterprise(ctx context.Context, req apiserver.DeleteEnterpriseRequestObject) (apiserver.DeleteEnterpriseResponseObject, error) {
 	if err := h.s.store.deleteEnterprise(h.sc(ctx), req.EnterpriseId); err != nil {
 		return nil, err
 	}
-	return api.DeleteEnterprise200JSONResponse(deleted("enterprise")), nil
+	return apiserver.DeleteEnterprise200JSONResponse(deleted("enterprise")), nil
 }
 
 // ---- users (seed 000 + extension) ----
 
-func (h *strictServer) ListEnterpriseUsers(ctx context.Context, req api.ListEnterpriseUsersRequestObject) (api.ListEnterpriseUsersResponseObject, error) {
+func (h *strictServer) ListEnterpriseUsers(ctx context.Context, req apiserver.ListEnterpriseUsersRequestObject) (apiserver.ListEnterpriseUsersResponseObject, error) {
 	p := req.Params
 	users, err := h.s.store.listUsers(h.sc(ctx), req.EnterpriseId,
 		UserFilter{Search: deref(p.Search), Status: deref(p.Status), RoleID: deref(p.RoleId)})
@@ -346,10 +347,10 @@ func (h *strictServer) ListEnterpriseUsers(ctx context.Context, req api.ListEnte
 		all = append(all, toAPIUser(u))
 	}
 	data, page, perPage, total, pages := paginate(all, p.Page, p.PerPage)
-	return api.ListEnterpriseUsers200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseUsers200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
 }
 
-func (h *strictServer) CreateEnterpriseUser(ctx context.Context, req api.CreateEnterpriseUserRequestObject) (api.CreateEnterpriseUserResponseObject, error) {
+func (h *strictServer) CreateEnterpriseUser(ctx context.Context, req apiserver.CreateEnterpriseUserRequestObject) (apiserver.CreateEnterpriseUserResponseObject, error) {
 	b := req.Body
 	if deref(b.Password) == "" {
 		return nil, errInvalid("password", "password is required")
@@ -362,18 +363,18 @@ func (h *strictServer) CreateEnterpriseUser(ctx context.Context, req api.CreateE
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterpriseUser201JSONResponse(toAPIUser(u)), nil
+	return apiserver.CreateEnterpriseUser201JSONResponse(toAPIUser(u)), nil
 }
 
-func (h *strictServer) GetEnterpriseUser(ctx context.Context, req api.GetEnterpriseUserRequestObject) (api.GetEnterpriseUserResponseObject, error) {
+func (h *strictServer) GetEnterpriseUser(ctx context.Context, req apiserver.GetEnterpriseUserRequestObject) (apiserver.GetEnterpriseUserResponseObject, error) {
 	u, err := h.s.store.getUser(h.sc(ctx), req.EnterpriseId, req.UserId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+	return apiserver.GetEnterpriseUser200JSONResponse(toAPIUser(u)), nil
 }
 
-func (h *strictServer) UpdateEnterpriseUser(ctx context.Context, req api.UpdateEnterpriseUserRequestObject) (api.UpdateEnterpriseUserResponseObject, error) {
+func (h *strictServer) UpdateEnterpriseUser(ctx context.Context, req apiserver.UpdateEnterpriseUserRequestObject) (apiserver.UpdateEnterpriseUserResponseObject, error) {
 	b := req.Body
 	u, err := h.s.store.updateUser(h.sc(ctx), req.EnterpriseId, req.UserId, UserPatch{
 		Email: b.Email, FirstName: b.FirstName, LastName: b.LastName, Phone: b.Phone, Mobile: b.Mobile,
@@ -382,43 +383,43 @@ func (h *strictServer) UpdateEnterpriseUser(ctx context.Context, req api.UpdateE
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+	return apiserver.UpdateEnterpriseUser200JSONResponse(toAPIUser(u)), nil
 }
 
-func (h *strictServer) DeleteEnterpriseUser(ctx context.Context, req api.DeleteEnterpriseUserRequestObject) (api.DeleteEnterpriseUserResponseObject, error) {
+func (h *strictServer) DeleteEnterpriseUser(ctx context.Context, req apiserver.DeleteEnterpriseUserRequestObject) (apiserver.DeleteEnterpriseUserResponseObject, error) {
 	if err := h.s.store.deleteUser(h.sc(ctx), req.EnterpriseId, req.UserId); err != nil {
 		return nil, err
 	}
-	return api.DeleteEnterpriseUser200JSONResponse(deleted("user")), nil
+	return apiserver.DeleteEnterpriseUser200JSONResponse(deleted("user")), nil
 }
 
-func (h *strictServer) ActivateEnterpriseUser(ctx context.Context, req api.ActivateEnterpriseUserRequestObject) (api.ActivateEnterpriseUserResponseObject, error) {
+func (h *strictServer) ActivateEnterpriseUser(ctx context.Context, req apiserver.ActivateEnterpriseUserRequestObject) (apiserver.ActivateEnterpriseUserResponseObject, error) {
 	u, err := h.s.store.setUserStatus(h.sc(ctx), req.EnterpriseId, req.UserId, StatusActive)
 	if err != nil {
 		return nil, err
 	}
-	return api.ActivateEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+	return apiserver.ActivateEnterpriseUser200JSONResponse(toAPIUser(u)), nil
 }
 
-func (h *strictServer) SuspendEnterpriseUser(ctx context.Context, req api.SuspendEnterpriseUserRequestObject) (api.SuspendEnterpriseUserResponseObject, error) {
+func (h *strictServer) SuspendEnterpriseUser(ctx context.Context, req apiserver.SuspendEnterpriseUserRequestObject) (apiserver.SuspendEnterpriseUserResponseObject, error) {
 	u, err := h.s.store.setUserStatus(h.sc(ctx), req.EnterpriseId, req.UserId, StatusSuspended)
 	if err != nil {
 		return nil, err
 	}
-	return api.SuspendEnterpriseUser200JSONResponse(toAPIUser(u)), nil
+	return apiserver.SuspendEnterpriseUser200JSONResponse(toAPIUser(u)), nil
 }
 
-func (h *strictServer) ResetEnterpriseUserPassword(ctx context.Context, req api.ResetEnterpriseUserPasswordRequestObject) (api.ResetEnterpriseUserPasswordResponseObject, error) {
+func (h *strictServer) ResetEnterpriseUserPassword(ctx context.Context, req apiserver.ResetEnterpriseUserPasswordRequestObject) (apiserver.ResetEnterpriseUserPasswordResponseObject, error) {
 	pw, u, err := h.s.store.resetPassword(h.sc(ctx), req.EnterpriseId, req.UserId)
 	if err != nil {
 		return nil, err
 	}
-	return api.ResetEnterpriseUserPassword200JSONResponse{UserId: api.ID(u.ID), TemporaryPassword: pw}, nil
+	return apiserver.ResetEnterpriseUserPassword200JSONResponse{UserId: api.ID(u.ID), TemporaryPassword: pw}, nil
 }
 
 // ---- users and groups (seed 001, v3) ----
 
-func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req api.ListEnterpriseUsersV3RequestObject) (api.ListEnterpriseUsersV3ResponseObject, error) {
+func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req apiserver.ListEnterpriseUsersV3RequestObject) (apiserver.ListEnterpriseUsersV3ResponseObject, error) {
 	sc := h.sc(ctx)
 	e, err := h.s.store.getEnterprise(sc, req.EnterpriseId)
 	if err != nil {
@@ -451,10 +452,10 @@ func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req api.ListEn
 			Title: opt(u.Title), Phone: opt(u.Phone), Mobile: opt(u.Mobile),
 		})
 	}
-	return api.ListEnterpriseUsersV3200JSONResponse{Users: &out}, nil
+	return apiserver.ListEnterpriseUsersV3200JSONResponse{Users: &out}, nil
 }
 
-func (h *strictServer) CreateUser(ctx context.Context, req api.CreateUserRequestObject) (api.CreateUserResponseObject, error) {
+func (h *strictServer) CreateUser(ctx context.Context, req apiserver.CreateUserRequestObject) (apiserver.CreateUserResponseObject, error) {
 	p := req.Params
 	entID := deref(p.EnterpriseId)
 	if entID == "" {
@@ -472,10 +473,10 @@ func (h *strictServer) CreateUser(ctx context.Context, req api.CreateUserRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateUser200JSONResponse{ResultCode: ok(), UserId: idPtr(u.ID)}, nil
+	return apiserver.CreateUser200JSONResponse{ResultCode: ok(), UserId: idPtr(u.ID)}, nil
 }
 
-func (h *strictServer) UpdateUser(ctx context.Context, req api.UpdateUserRequestObject) (api.UpdateUserResponseObject, error) {
+func (h *strictServer) UpdateUser(ctx context.Context, req apiserver.UpdateUserRequestObject) (apiserver.UpdateUserResponseObject, error) {
 	sc := h.sc(ctx)
 	entID, err := h.s.store.findUserAnywhere(sc, req.Params.Userid)
 	if err != nil {
@@ -486,10 +487,10 @@ func (h *strictServer) UpdateUser(ctx context.Context, req api.UpdateUserRequest
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateUser200JSONResponse{ResultCode: ok(), UserId: idPtr(u.ID)}, nil
+	return apiserver.UpdateUser200JSONResponse{ResultCode: ok(), UserId: idPtr(u.ID)}, nil
 }
 
-func (h *strictServer) DeleteUser(ctx context.Context, req api.DeleteUserRequestObject) (api.DeleteUserResponseObject, error) {
+func (h *strictServer) DeleteUser(ctx context.Context, req apiserver.DeleteUserRequestObject) (apiserver.DeleteUserResponseObject, error) {
 	sc := h.sc(ctx)
 	entID, err := h.s.store.findUserAnywhere(sc, req.Params.UserId)
 	if err != nil {
@@ -498,111 +499,111 @@ func (h *strictServer) DeleteUser(ctx context.Context, req api.DeleteUserRequest
 	if err := h.s.store.deleteUser(sc, entID, req.Params.UserId); err != nil {
 		return nil, err
 	}
-	return api.DeleteUser200JSONResponse{ResultCode: ok(), UserId: idPtr(req.Params.UserId)}, nil
+	return apiserver.DeleteUser200JSONResponse{ResultCode: ok(), UserId: idPtr(req.Params.UserId)}, nil
 }
 
-func (h *strictServer) GetUserIdByEmail(ctx context.Context, req api.GetUserIdByEmailRequestObject) (api.GetUserIdByEmailResponseObject, error) {
+func (h *strictServer) GetUserIdByEmail(ctx context.Context, req apiserver.GetUserIdByEmailRequestObject) (apiserver.GetUserIdByEmailResponseObject, error) {
 	e, u, err := h.s.store.findUserByEmail(h.sc(ctx), req.Params.Email)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetUserIdByEmail200JSONResponse{UserId: api.ID(u.ID), EnterpriseOd: idPtr(e.ID), FirstName: opt(u.FirstName),
+	return apiserver.GetUserIdByEmail200JSONResponse{UserId: api.ID(u.ID), EnterpriseOd: idPtr(e.ID), FirstName: opt(u.FirstName),
 		LastName: opt(u.LastName), ResultCode: ok()}, nil
 }
 
-func (h *strictServer) GetCurrentUser(ctx context.Context, _ api.GetCurrentUserRequestObject) (api.GetCurrentUserResponseObject, error) {
+func (h *strictServer) GetCurrentUser(ctx context.Context, _ apiserver.GetCurrentUserRequestObject) (apiserver.GetCurrentUserResponseObject, error) {
 	p := principalFrom(ctx)
 	if p == nil {
 		return nil, errf(http.StatusUnauthorized, NameUnauthorized, nil, "missing bearer token")
 	}
 	nick, agent := p.nickname(), "false"
-	return api.GetCurrentUser200JSONResponse{UserId: api.ID(p.userID()), EnterpriseId: api.ID(p.cred.EnterpriseID),
+	return apiserver.GetCurrentUser200JSONResponse{UserId: api.ID(p.userID()), EnterpriseId: api.ID(p.cred.EnterpriseID),
 		Nickname: &nick, IsAgent: &agent}, nil
 }
 
-func (h *strictServer) RequestPasswordReset(ctx context.Context, req api.RequestPasswordResetRequestObject) (api.RequestPasswordResetResponseObject, error) {
+func (h *strictServer) RequestPasswordReset(ctx context.Context, req apiserver.RequestPasswordResetRequestObject) (apiserver.RequestPasswordResetResponseObject, error) {
 	if !h.s.store.resetPasswordByLogin(h.sc(ctx), req.Params.Login) {
 		return nil, errf(http.StatusNotFound, NameNotFound, map[string]any{"kind": "user", "login": req.Params.Login},
 			"no user with login %q", req.Params.Login)
 	}
-	return api.RequestPasswordReset200JSONResponse{ResultCode: ok()}, nil
+	return apiserver.RequestPasswordReset200JSONResponse{ResultCode: ok()}, nil
 }
 
-func (h *strictServer) ListEnterpriseGroups(ctx context.Context, req api.ListEnterpriseGroupsRequestObject) (api.ListEnterpriseGroupsResponseObject, error) {
+func (h *strictServer) ListEnterpriseGroups(ctx context.Context, req apiserver.ListEnterpriseGroupsRequestObject) (apiserver.ListEnterpriseGroupsResponseObject, error) {
 	groups, err := h.s.store.listGroups(h.sc(ctx), req.EnterpriseId)
 	if err != nil {
 		return nil, err
 	}
-	out := make(api.ListEnterpriseGroups200JSONResponse, 0, len(groups))
+	out := make(apiserver.ListEnterpriseGroups200JSONResponse, 0, len(groups))
 	for _, g := range groups {
 		out = append(out, toAPIGroup(g))
 	}
 	return out, nil
 }
 
-func (h *strictServer) ListEnterpriseGroupMembers(ctx context.Context, req api.ListEnterpriseGroupMembersRequestObject) (api.ListEnterpriseGroupMembersResponseObject, error) {
+func (h *strictServer) ListEnterpriseGroupMembers(ctx context.Context, req apiserver.ListEnterpriseGroupMembersRequestObject) (apiserver.ListEnterpriseGroupMembersResponseObject, error) {
 	members, err := h.s.store.listMembers(h.sc(ctx), req.EnterpriseId, req.GroupId)
 	if err != nil {
 		return nil, err
 	}
-	return api.ListEnterpriseGroupMembers200JSONResponse{apiIDs(members)}, nil
+	return apiserver.ListEnterpriseGroupMembers200JSONResponse{apiIDs(members)}, nil
 }
 
 // ---- groups (extension) ----
 
-func (h *strictServer) CreateEnterpriseGroup(ctx context.Context, req api.CreateEnterpriseGroupRequestObject) (api.CreateEnterpriseGroupResponseObject, error) {
+func (h *strictServer) CreateEnterpriseGroup(ctx context.Context, req apiserver.CreateEnterpriseGroupRequestObject) (apiserver.CreateEnterpriseGroupResponseObject, error) {
 	g, err := h.s.store.createGroup(h.sc(ctx), req.EnterpriseId, GroupInput{
 		Name: req.Body.Name, Description: req.Body.Description, ExternalReference: req.Body.ExternalReference})
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterpriseGroup201JSONResponse(toAPIGroup(g)), nil
+	return apiserver.CreateEnterpriseGroup201JSONResponse(toAPIGroup(g)), nil
 }
 
-func (h *strictServer) GetEnterpriseGroup(ctx context.Context, req api.GetEnterpriseGroupRequestObject) (api.GetEnterpriseGroupResponseObject, error) {
+func (h *strictServer) GetEnterpriseGroup(ctx context.Context, req apiserver.GetEnterpriseGroupRequestObject) (apiserver.GetEnterpriseGroupResponseObject, error) {
 	g, err := h.s.store.getGroup(h.sc(ctx), req.EnterpriseId, req.GroupId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEnterpriseGroup200JSONResponse(toAPIGroup(g)), nil
+	return apiserver.GetEnterpriseGroup200JSONResponse(toAPIGroup(g)), nil
 }
 
 // UpdateEnterpriseGroup sets name, description and external reference: an omitted
 // description or external reference is cleared (the body is the whole group).
-func (h *strictServer) UpdateEnterpriseGroup(ctx context.Context, req api.UpdateEnterpriseGroupRequestObject) (api.UpdateEnterpriseGroupResponseObject, error) {
+func (h *strictServer) UpdateEnterpriseGroup(ctx context.Context, req apiserver.UpdateEnterpriseGroupRequestObject) (apiserver.UpdateEnterpriseGroupResponseObject, error) {
 	desc, ext := deref(req.Body.Description), deref(req.Body.ExternalReference)
 	g, err := h.s.store.updateGroup(h.sc(ctx), req.EnterpriseId, req.GroupId, GroupInput{
 		Name: req.Body.Name, Description: &desc, ExternalReference: &ext})
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateEnterpriseGroup200JSONResponse(toAPIGroup(g)), nil
+	return apiserver.UpdateEnterpriseGroup200JSONResponse(toAPIGroup(g)), nil
 }
 
-func (h *strictServer) DeleteEnterpriseGroup(ctx context.Context, req api.DeleteEnterpriseGroupRequestObject) (api.DeleteEnterpriseGroupResponseObject, error) {
+func (h *strictServer) DeleteEnterpriseGroup(ctx context.Context, req apiserver.DeleteEnterpriseGroupRequestObject) (apiserver.DeleteEnterpriseGroupResponseObject, error) {
 	if err := h.s.store.deleteGroup(h.sc(ctx), req.EnterpriseId, req.GroupId); err != nil {
 		return nil, err
 	}
-	return api.DeleteEnterpriseGroup200JSONResponse(deleted("group")), nil
+	return apiserver.DeleteEnterpriseGroup200JSONResponse(deleted("group")), nil
 }
 
-func (h *strictServer) AddEnterpriseGroupMember(ctx context.Context, req api.AddEnterpriseGroupMemberRequestObject) (api.AddEnterpriseGroupMemberResponseObject, error) {
+func (h *strictServer) AddEnterpriseGroupMember(ctx context.Context, req apiserver.AddEnterpriseGroupMemberRequestObject) (apiserver.AddEnterpriseGroupMemberResponseObject, error) {
 	if _, err := h.s.store.addMember(h.sc(ctx), req.EnterpriseId, req.GroupId, req.UserId); err != nil {
 		return nil, err
 	}
-	return api.AddEnterpriseGroupMember204Response{}, nil
+	return apiserver.AddEnterpriseGroupMember204Response{}, nil
 }
 
-func (h *strictServer) RemoveEnterpriseGroupMember(ctx context.Context, req api.RemoveEnterpriseGroupMemberRequestObject) (api.RemoveEnterpriseGroupMemberResponseObject, error) {
+func (h *strictServer) RemoveEnterpriseGroupMember(ctx context.Context, req apiserver.RemoveEnterpriseGroupMemberRequestObject) (apiserver.RemoveEnterpriseGroupMemberResponseObject, error) {
 	if _, err := h.s.store.removeMember(h.sc(ctx), req.EnterpriseId, req.GroupId, req.UserId); err != nil {
 		return nil, err
 	}
-	return api.RemoveEnterpriseGroupMember204Response{}, nil
+	return apiserver.RemoveEnterpriseGroupMember204Response{}, nil
 }
 
 // ---- roles ----
 
-func (h *strictServer) ListEnterpriseRoles(ctx context.Context, req api.ListEnterpriseRolesRequestObject) (api.ListEnterpriseRolesResponseObject, error) {
+func (h *strictServer) ListEnterpriseRoles(ctx context.Context, req apiserver.ListEnterpriseRolesRequestObject) (apiserver.ListEnterpriseRolesResponseObject, error) {
 	roles, err := h.s.store.listRoles(h.sc(ctx), req.EnterpriseId, deref(req.Params.Search))
 	if err != nil {
 		return nil, err
@@ -612,45 +613,45 @@ func (h *strictServer) ListEnterpriseRoles(ctx context.Context, req api.ListEnte
 		all = append(all, toAPIRole(r))
 	}
 	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return api.ListEnterpriseRoles200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseRoles200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
 }
 
-func (h *strictServer) CreateEnterpriseRole(ctx context.Context, req api.CreateEnterpriseRoleRequestObject) (api.CreateEnterpriseRoleResponseObject, error) {
+func (h *strictServer) CreateEnterpriseRole(ctx context.Context, req apiserver.CreateEnterpriseRoleRequestObject) (apiserver.CreateEnterpriseRoleResponseObject, error) {
 	r, err := h.s.store.createRole(h.sc(ctx), req.EnterpriseId, RoleInput{
 		Name: req.Body.Name, Description: req.Body.Description, Permissions: req.Body.Permissions})
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterpriseRole201JSONResponse(toAPIRole(r)), nil
+	return apiserver.CreateEnterpriseRole201JSONResponse(toAPIRole(r)), nil
 }
 
-func (h *strictServer) GetEnterpriseRole(ctx context.Context, req api.GetEnterpriseRoleRequestObject) (api.GetEnterpriseRoleResponseObject, error) {
+func (h *strictServer) GetEnterpriseRole(ctx context.Context, req apiserver.GetEnterpriseRoleRequestObject) (apiserver.GetEnterpriseRoleResponseObject, error) {
 	r, err := h.s.store.getRole(h.sc(ctx), req.EnterpriseId, req.RoleId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEnterpriseRole200JSONResponse(toAPIRole(r)), nil
+	return apiserver.GetEnterpriseRole200JSONResponse(toAPIRole(r)), nil
 }
 
-func (h *strictServer) UpdateEnterpriseRole(ctx context.Context, req api.UpdateEnterpriseRoleRequestObject) (api.UpdateEnterpriseRoleResponseObject, error) {
+func (h *strictServer) UpdateEnterpriseRole(ctx context.Context, req apiserver.UpdateEnterpriseRoleRequestObject) (apiserver.UpdateEnterpriseRoleResponseObject, error) {
 	r, err := h.s.store.updateRole(h.sc(ctx), req.EnterpriseId, req.RoleId, RoleInput{
 		Name: deref(req.Body.Name), Description: req.Body.Description, Permissions: req.Body.Permissions})
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateEnterpriseRole200JSONResponse(toAPIRole(r)), nil
+	return apiserver.UpdateEnterpriseRole200JSONResponse(toAPIRole(r)), nil
 }
 
-func (h *strictServer) DeleteEnterpriseRole(ctx context.Context, req api.DeleteEnterpriseRoleRequestObject) (api.DeleteEnterpriseRoleResponseObject, error) {
+func (h *strictServer) DeleteEnterpriseRole(ctx context.Context, req apiserver.DeleteEnterpriseRoleRequestObject) (apiserver.DeleteEnterpriseRoleResponseObject, error) {
 	if err := h.s.store.deleteRole(h.sc(ctx), req.EnterpriseId, req.RoleId); err != nil {
 		return nil, err
 	}
-	return api.DeleteEnterpriseRole200JSONResponse(deleted("role")), nil
+	return apiserver.DeleteEnterpriseRole200JSONResponse(deleted("role")), nil
 }
 
 // ---- domains ----
 
-func (h *strictServer) ListEnterpriseDomains(ctx context.Context, req api.ListEnterpriseDomainsRequestObject) (api.ListEnterpriseDomainsResponseObject, error) {
+func (h *strictServer) ListEnterpriseDomains(ctx context.Context, req apiserver.ListEnterpriseDomainsRequestObject) (apiserver.ListEnterpriseDomainsResponseObject, error) {
 	ds, err := h.s.store.listDomains(h.sc(ctx), req.EnterpriseId, req.Params.Verified)
 	if err != nil {
 		return nil, err
@@ -660,52 +661,52 @@ func (h *strictServer) ListEnterpriseDomains(ctx context.Context, req api.ListEn
 		all = append(all, toAPIDomain(d))
 	}
 	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return api.ListEnterpriseDomains200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseDomains200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
 }
 
-func (h *strictServer) CreateEnterpriseDomain(ctx context.Context, req api.CreateEnterpriseDomainRequestObject) (api.CreateEnterpriseDomainResponseObject, error) {
+func (h *strictServer) CreateEnterpriseDomain(ctx context.Context, req apiserver.CreateEnterpriseDomainRequestObject) (apiserver.CreateEnterpriseDomainResponseObject, error) {
 	d, err := h.s.store.createDomain(h.sc(ctx), req.EnterpriseId, req.Body.Domain, false)
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterpriseDomain201JSONResponse(toAPIDomain(d)), nil
+	return apiserver.CreateEnterpriseDomain201JSONResponse(toAPIDomain(d)), nil
 }
 
-func (h *strictServer) GetEnterpriseDomain(ctx context.Context, req api.GetEnterpriseDomainRequestObject) (api.GetEnterpriseDomainResponseObject, error) {
+func (h *strictServer) GetEnterpriseDomain(ctx context.Context, req apiserver.GetEnterpriseDomainRequestObject) (apiserver.GetEnterpriseDomainResponseObject, error) {
 	d, err := h.s.store.getDomain(h.sc(ctx), req.EnterpriseId, req.DomainId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEnterpriseDomain200JSONResponse(toAPIDomain(d)), nil
+	return apiserver.GetEnterpriseDomain200JSONResponse(toAPIDomain(d)), nil
 }
 
-func (h *strictServer) UpdateEnterpriseDomain(ctx context.Context, req api.UpdateEnterpriseDomainRequestObject) (api.UpdateEnterpriseDomainResponseObject, error) {
+func (h *strictServer) UpdateEnterpriseDomain(ctx context.Context, req apiserver.UpdateEnterpriseDomainRequestObject) (apiserver.UpdateEnterpriseDomainResponseObject, error) {
 	d, err := h.s.store.updateDomain(h.sc(ctx), req.EnterpriseId, req.DomainId, req.Body.IsPrimary)
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateEnterpriseDomain200JSONResponse(toAPIDomain(d)), nil
+	return apiserver.UpdateEnterpriseDomain200JSONResponse(toAPIDomain(d)), nil
 }
 
-func (h *strictServer) DeleteEnterpriseDomain(ctx context.Context, req api.DeleteEnterpriseDomainRequestObject) (api.DeleteEnterpriseDomainResponseObject, error) {
+func (h *strictServer) DeleteEnterpriseDomain(ctx context.Context, req apiserver.DeleteEnterpriseDomainRequestObject) (apiserver.DeleteEnterpriseDomainResponseObject, error) {
 	if err := h.s.store.deleteDomain(h.sc(ctx), req.EnterpriseId, req.DomainId); err != nil {
 		return nil, err
 	}
-	return api.DeleteEnterpriseDomain200JSONResponse(deleted("domain")), nil
+	return apiserver.DeleteEnterpriseDomain200JSONResponse(deleted("domain")), nil
 }
 
-func (h *strictServer) GetDomainVerificationStatus(ctx context.Context, req api.GetDomainVerificationStatusRequestObject) (api.GetDomainVerificationStatusResponseObject, error) {
+func (h *strictServer) GetDomainVerificationStatus(ctx context.Context, req apiserver.GetDomainVerificationStatusRequestObject) (apiserver.GetDomainVerificationStatusResponseObject, error) {
 	d, err := h.s.store.getDomain(h.sc(ctx), req.EnterpriseId, req.DomainId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetDomainVerificationStatus200JSONResponse{
+	return apiserver.GetDomainVerificationStatus200JSONResponse{
 		DomainId: api.ID(d.ID), Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
 		VerificationRecord: record(d), LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
 	}, nil
 }
 
-func (h *strictServer) VerifyEnterpriseDomain(ctx context.Context, req api.VerifyEnterpriseDomainRequestObject) (api.VerifyEnterpriseDomainResponseObject, error) {
+func (h *strictServer) VerifyEnterpriseDomain(ctx context.Context, req apiserver.VerifyEnterpriseDomainRequestObject) (apiserver.VerifyEnterpriseDomainResponseObject, error) {
 	sc := h.sc(ctx)
 	d, err := h.s.store.getDomain(sc, req.EnterpriseId, req.DomainId)
 	if err != nil {
@@ -717,7 +718,7 @@ func (h *strictServer) VerifyEnterpriseDomain(ctx context.Context, req api.Verif
 			return nil, err
 		}
 	}
-	return api.VerifyEnterpriseDomain200JSONResponse{
+	return apiserver.VerifyEnterpriseDomain200JSONResponse{
 		DomainId: api.ID(d.ID), Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified, Message: opt(d.Message),
 		LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
 	}, nil
@@ -748,7 +749,7 @@ func (s *Server) lookupVerification(ctx context.Context, name, want string) (boo
 
 // ---- webhooks ----
 
-func (h *strictServer) ListEnterpriseWebhooks(ctx context.Context, req api.ListEnterpriseWebhooksRequestObject) (api.ListEnterpriseWebhooksResponseObject, error) {
+func (h *strictServer) ListEnterpriseWebhooks(ctx context.Context, req apiserver.ListEnterpriseWebhooksRequestObject) (apiserver.ListEnterpriseWebhooksResponseObject, error) {
 	ws, err := h.s.store.listWebhooks(h.sc(ctx), req.EnterpriseId)
 	if err != nil {
 		return nil, err
@@ -758,45 +759,45 @@ func (h *strictServer) ListEnterpriseWebhooks(ctx context.Context, req api.ListE
 		all = append(all, toAPIWebhook(w))
 	}
 	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return api.ListEnterpriseWebhooks200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseWebhooks200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
 }
 
-func (h *strictServer) CreateEnterpriseWebhook(ctx context.Context, req api.CreateEnterpriseWebhookRequestObject) (api.CreateEnterpriseWebhookResponseObject, error) {
+func (h *strictServer) CreateEnterpriseWebhook(ctx context.Context, req apiserver.CreateEnterpriseWebhookRequestObject) (apiserver.CreateEnterpriseWebhookResponseObject, error) {
 	b := req.Body
 	w, err := h.s.store.createWebhook(h.sc(ctx), req.EnterpriseId, WebhookInput{
 		URL: &b.Url, Events: &b.Events, Active: b.Active, SigningSecret: b.SigningSecret}, h.checkURL)
 	if err != nil {
 		return nil, err
 	}
-	return api.CreateEnterpriseWebhook201JSONResponse(toAPIWebhook(w)), nil
+	return apiserver.CreateEnterpriseWebhook201JSONResponse(toAPIWebhook(w)), nil
 }
 
-func (h *strictServer) GetEnterpriseWebhook(ctx context.Context, req api.GetEnterpriseWebhookRequestObject) (api.GetEnterpriseWebhookResponseObject, error) {
+func (h *strictServer) GetEnterpriseWebhook(ctx context.Context, req apiserver.GetEnterpriseWebhookRequestObject) (apiserver.GetEnterpriseWebhookResponseObject, error) {
 	w, err := h.s.store.getWebhook(h.sc(ctx), req.EnterpriseId, req.WebhookId)
 	if err != nil {
 		return nil, err
 	}
-	return api.GetEnterpriseWebhook200JSONResponse(toAPIWebhook(w)), nil
+	return apiserver.GetEnterpriseWebhook200JSONResponse(toAPIWebhook(w)), nil
 }
 
-func (h *strictServer) UpdateEnterpriseWebhook(ctx context.Context, req api.UpdateEnterpriseWebhookRequestObject) (api.UpdateEnterpriseWebhookResponseObject, error) {
+func (h *strictServer) UpdateEnterpriseWebhook(ctx context.Context, req apiserver.UpdateEnterpriseWebhookRequestObject) (apiserver.UpdateEnterpriseWebhookResponseObject, error) {
 	b := req.Body
 	w, err := h.s.store.updateWebhook(h.sc(ctx), req.EnterpriseId, req.WebhookId, WebhookInput{
 		URL: b.Url, Events: b.Events, Active: b.Active, SigningSecret: b.SigningSecret}, h.checkURL)
 	if err != nil {
 		return nil, err
 	}
-	return api.UpdateEnterpriseWebhook200JSONResponse(toAPIWebhook(w)), nil
+	return apiserver.UpdateEnterpriseWebhook200JSONResponse(toAPIWebhook(w)), nil
 }
 
-func (h *strictServer) DeleteEnterpriseWebhook(ctx context.Context, req api.DeleteEnterpriseWebhookRequestObject) (api.DeleteEnterpriseWebhookResponseObject, error) {
+func (h *strictServer) DeleteEnterpriseWebhook(ctx context.Context, req apiserver.DeleteEnterpriseWebhookRequestObject) (apiserver.DeleteEnterpriseWebhookResponseObject, error) {
 	if err := h.s.store.deleteWebhook(h.sc(ctx), req.EnterpriseId, req.WebhookId); err != nil {
 		return nil, err
 	}
-	return api.DeleteEnterpriseWebhook200JSONResponse(deleted("webhook")), nil
+	return apiserver.DeleteEnterpriseWebhook200JSONResponse(deleted("webhook")), nil
 }
 
-func (h *strictServer) TestEnterpriseWebhook(ctx context.Context, req api.TestEnterpriseWebhookRequestObject) (api.TestEnterpriseWebhookResponseObject, error) {
+func (h *strictServer) TestEnterpriseWebhook(ctx context.Context, req apiserver.TestEnterpriseWebhookRequestObject) (apiserver.TestEnterpriseWebhookResponseObject, error) {
 	sc := h.sc(ctx)
 	w, err := h.s.store.getWebhook(sc, req.EnterpriseId, req.WebhookId)
 	if err != nil {
@@ -810,6 +811,6 @@ func (h *strictServer) TestEnterpriseWebhook(ctx context.Context, req api.TestEn
 	res := deliverTest(context.WithoutCancel(ctx), h.s.webhooks, h.s.opts.WebhookTimeout, req.EnterpriseId, w, eventID, h.s.opts.Now())
 	h.s.store.recordWebhookTest(sc, req.EnterpriseId, req.WebhookId, res)
 	code := res.StatusCode
-	return api.TestEnterpriseWebhook200JSONResponse{Success: res.Success, StatusCode: &code, Message: &res.Message,
+	return apiserver.TestEnterpriseWebhook200JSONResponse{Success: res.Success, StatusCode: &code, Message: &res.Message,
 		TestedAt: res.TestedAt}, nil
 }
