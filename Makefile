@@ -43,9 +43,9 @@ manifests: controller-gen ## Generate CRDs and RBAC from the kubebuilder markers
 	@$(MAKE) --no-print-directory helm-crds
 
 .PHONY: generate
-generate: controller-gen oapi-codegen ## Generate DeepCopy methods and the platform API client/server code.
+generate: controller-gen oapi-codegen ## Generate DeepCopy methods, the platform API client and the simulator's server code.
 	$(CONTROLLER_GEN) object:headerFile="hack/boilerplate.go.txt" paths="./api/..."
-	@if [ -f "$(OPENAPI_SPEC)" ]; then PATH="$(LOCALBIN):$$PATH" OAPI_CODEGEN="$(OAPI_CODEGEN)" go generate ./internal/platform/...; fi
+	@if [ -f "$(OPENAPI_SPEC)" ]; then PATH="$(LOCALBIN):$$PATH" OAPI_CODEGEN="$(OAPI_CODEGEN)" go generate ./internal/platform/... ./internal/platformsim/apiserver/...; fi
 
 .PHONY: fmt
 fmt: ## Run go fmt.

@@ -2,7 +2,8 @@
 // platform the operator reconciles against.
 //
 // It serves every operation of openapi/platform.yaml (generated strict server
-// interface in enterprise-operator/internal/platform/api) over one consistent,
+// interface in enterprise-operator/internal/platformsim/apiserver, over the models
+// of enterprise-operator/internal/platform/api) over one consistent,
 // mutex-protected state of enterprises, users, roles, groups, domains, webhooks,
 // companies and target users. Every request is validated against the contract with
 // kin-openapi before it reaches a handler; every error answers with the platform's

@@ -1,11 +1,12 @@
 // Package api is generated from the platform API contract, openapi/platform.yaml.
 //
-// client.gen.go holds the models (one Go type per schema) and the HTTP client
-// (Client, ClientWithResponses); server.gen.go holds the std net/http strict server
-// interface (StrictServerInterface, NewStrictHandler, HandlerFromMux) that the
-// platform simulator implements, and GetSwagger, the embedded contract for request
-// validation. Do not edit the *.gen.go files: change the contract and run
-// `make generate` (configs: client.cfg.yaml, server.cfg.yaml; see generate.go).
+// It is the client side and the models: client.gen.go holds one Go type per schema
+// and the HTTP client (Client, ClientWithResponses). The server side the platform
+// simulator implements, and the embedded contract it validates requests against,
+// are generated into enterprise-operator/internal/platformsim/apiserver over these
+// same models, so that the manager, which links this package, links neither the
+// server nor kin-openapi. Do not edit client.gen.go: change the contract and run
+// `make generate` (config: client.cfg.yaml; see generate.go).
 //
 // id.go is hand-written: ID, the Go type of the contract's schema `Id` (x-go-type),
 // which decodes an id sent as a JSON string or a JSON integer and always encodes a
