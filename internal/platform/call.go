@@ -83,11 +83,9 @@ func call[R, T any](ctx context.Context, c *client, r request, conv func(*R) (T,
 
 // list runs a paginated operation for every page (walkPages) and concatenates the
 // items. fn sends the request for one page; read takes the items and what the page
-// says about the walk from one decoded page R.
+// says about the walk from one decoded page R. A request call refuses ends the walk
+// on its first page, before anything is sent.
 func list[R, T any](ctx context.Context, c *client, r request, fn func(ctx context.Context, page, perPage int) (*http.Response, error), read func(*R) ([]T, pageInfo)) ([]T, error) {
-	if err := r.check(); err != nil {
-		return nil, err
-	}
 	return walkPages(ctx, r.op.name, func(ctx context.Context, page, perPage int) ([]T, pageInfo, error) {
 		p, err := call(ctx, c, r, decoded[R], func(ctx context.Context) (*http.Response, error) {
 			return fn(ctx, page, perPage)
