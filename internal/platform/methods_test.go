@@ -283,122 +283,84 @@ func TestOperationsRetryPolicy(t *testing.T) {
 // TestRefusedBeforeSending: a request that cannot be right (an empty id in its path,
 // a required field missing) is an Invalid error and nothing is sent.
 func TestRefusedBeforeSending(t *testing.T) {
-	const emptyID = "an id in the request path is empty"
+	// errOf keeps the error of a method's results.
+	errOf := func(_ any, err error) error { return err }
 	cases := []struct {
 		name string
+		op   string
+		// msg is the error's message; "" is the one for an empty path id.
+		msg  string
 		call func(ctx context.Context, c Client) error
-		want *Error
 	}{
-		{"CreateEnterprise without organization", func(ctx context.Context, c Client) error {
-			_, err := c.CreateEnterprise(ctx, EnterpriseCreate{OrganizationID: " "})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "createEnterprise", Message: emptyID}},
-		{"CreateEnterprise without idempotency key", func(ctx context.Context, c Client) error {
-			_, err := c.CreateEnterprise(ctx, EnterpriseCreate{OrganizationID: "o", AdminEmail: "a@acme.test"})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "createEnterprise", Message: "idempotencyKey is required"}},
-		{"CreateEnterprise without admin email", func(ctx context.Context, c Client) error {
-			_, err := c.CreateEnterprise(ctx, EnterpriseCreate{OrganizationID: "o", IdempotencyKey: "k"})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "createEnterprise", Message: "the admin email is required"}},
-		{"GetEnterprise", func(ctx context.Context, c Client) error { _, err := c.GetEnterprise(ctx, ""); return err },
-			&Error{Kind: KindInvalid, Operation: "getEnterprise", Message: emptyID}},
-		{"UpdateEnterprise", func(ctx context.Context, c Client) error {
-			_, err := c.UpdateEnterprise(ctx, "", EnterpriseUpdate{})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "updateEnterprise", Message: emptyID}},
-		{"DeleteEnterprise", func(ctx context.Context, c Client) error { return c.DeleteEnterprise(ctx, "") },
-			&Error{Kind: KindInvalid, Operation: "deleteEnterprise", Message: emptyID}},
-		{"ListUsers", func(ctx context.Context, c Client) error { _, err := c.ListUsers(ctx, "", UserFilter{}); return err },
-			&Error{Kind: KindInvalid, Operation: "listEnterpriseUsers", Message: emptyID}},
-		{"GetUser", func(ctx context.Context, c Client) error { _, err := c.GetUser(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "getEnterpriseUser", Message: emptyID}},
-		{"FindUserIDByEmail", func(ctx context.Context, c Client) error { _, err := c.FindUserIDByEmail(ctx, " "); return err },
-			&Error{Kind: KindInvalid, Operation: "getUserIdByEmail", Message: "email is required"}},
-		{"CreateUser without enterprise", func(ctx context.Context, c Client) error {
-			_, err := c.CreateUser(ctx, "", UserCreate{})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "createEnterpriseUser", Message: emptyID}},
-		{"CreateUser without password", func(ctx context.Context, c Client) error {
-			_, err := c.CreateUser(ctx, "e", UserCreate{Username: "alice"})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "createEnterpriseUser", Message: "username and password are required"}},
-		{"UpdateUser", func(ctx context.Context, c Client) error {
-			_, err := c.UpdateUser(ctx, "", "u", UserUpdate{})
-			return err
-		},
-			&Error{Kind: KindInvalid, Operation: "updateEnterpriseUser", Message: emptyID}},
-		{"DeleteUser", func(ctx context.Context, c Client) error { return c.DeleteUser(ctx, "e", "") },
-			&Error{Kind: KindInvalid, Operation: "deleteEnterpriseUser", Message: emptyID}},
-		{"SuspendUser", func(ctx context.Context, c Client) error { _, err := c.SuspendUser(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "suspendEnterpriseUser", Message: emptyID}},
-		{"ActivateUser", func(ctx context.Context, c Client) error { _, err := c.ActivateUser(ctx, "", "u"); return err },
-			&Error{Kind: KindInvalid, Operation: "activateEnterpriseUser", Message: emptyID}},
-		{"ResetUserPassword", func(ctx context.Context, c Client) error { _, err := c.ResetUserPassword(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "resetEnterpriseUserPassword", Message: emptyID}},
-		{"ListRoles", func(ctx context.Context, c Client) error { _, err := c.ListRoles(ctx, "", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "listEnterpriseRoles", Message: emptyID}},
-		{"GetRole", func(ctx context.Context, c Client) error { _, err := c.GetRole(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "getEnterpriseRole", Message: emptyID}},
-		{"CreateRole", func(ctx context.Context, c Client) error { _, err := c.CreateRole(ctx, "", RoleSpec{}); return err },
-			&Error{Kind: KindInvalid, Operation: "createEnterpriseRole", Message: emptyID}},
-		{"UpdateRole", func(ctx context.Context, c Client) error {
-			_, err := c.UpdateRole(ctx, "e", "", RoleSpec{})
-			return err
-		},
-			&Error{Kind: KindInvalid, Operation: "updateEnterpriseRole", Message: emptyID}},
-		{"DeleteRole", func(ctx context.Context, c Client) error { return c.DeleteRole(ctx, "", "r") },
-			&Error{Kind: KindInvalid, Operation: "deleteEnterpriseRole", Message: emptyID}},
-		{"ListGroups", func(ctx context.Context, c Client) error { _, err := c.ListGroups(ctx, ""); return err },
-			&Error{Kind: KindInvalid, Operation: "listEnterpriseGroups", Message: emptyID}},
-		{"GetGroup", func(ctx context.Context, c Client) error { _, err := c.GetGroup(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "getEnterpriseGroup", Message: emptyID}},
-		{"CreateGroup", func(ctx context.Context, c Client) error { _, err := c.CreateGroup(ctx, "", GroupSpec{}); return err },
-			&Error{Kind: KindInvalid, Operation: "createEnterpriseGroup", Message: emptyID}},
-		{"UpdateGroup", func(ctx context.Context, c Client) error {
-			_, err := c.UpdateGroup(ctx, "e", "", GroupSpec{})
-			return err
-		},
-			&Error{Kind: KindInvalid, Operation: "updateEnterpriseGroup", Message: emptyID}},
-		{"DeleteGroup", func(ctx context.Context, c Client) error { return c.DeleteGroup(ctx, "", "g") },
-			&Error{Kind: KindInvalid, Operation: "deleteEnterpriseGroup", Message: emptyID}},
-		{"ListGroupMembers", func(ctx context.Context, c Client) error { _, err := c.ListGroupMembers(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "listEnterpriseGroupMembers", Message: emptyID}},
-		{"AddGroupMember", func(ctx context.Context, c Client) error { return c.AddGroupMember(ctx, "e", "g", "") },
-			&Error{Kind: KindInvalid, Operation: "addEnterpriseGroupMember", Message: emptyID}},
-		{"RemoveGroupMember", func(ctx context.Context, c Client) error { return c.RemoveGroupMember(ctx, "e", "", "u") },
-			&Error{Kind: KindInvalid, Operation: "removeEnterpriseGroupMember", Message: emptyID}},
-		{"ListDomains", func(ctx context.Context, c Client) error { _, err := c.ListDomains(ctx, ""); return err },
-			&Error{Kind: KindInvalid, Operation: "listEnterpriseDomains", Message: emptyID}},
-		{"GetDomain", func(ctx context.Context, c Client) error { _, err := c.GetDomain(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "getEnterpriseDomain", Message: emptyID}},
-		{"CreateDomain", func(ctx context.Context, c Client) error { _, err := c.CreateDomain(ctx, "", "acme.test"); return err },
-			&Error{Kind: KindInvalid, Operation: "createEnterpriseDomain", Message: emptyID}},
-		{"DeleteDomain", func(ctx context.Context, c Client) error { return c.DeleteDomain(ctx, "", "d") },
-			&Error{Kind: KindInvalid, Operation: "deleteEnterpriseDomain", Message: emptyID}},
-		{"VerifyDomain", func(ctx context.Context, c Client) error { _, err := c.VerifyDomain(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "verifyEnterpriseDomain", Message: emptyID}},
-		{"GetDomainVerification", func(ctx context.Context, c Client) error {
-			_, err := c.GetDomainVerification(ctx, "", "d")
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "getDomainVerificationStatus", Message: emptyID}},
-		{"ListWebhooks", func(ctx context.Context, c Client) error { _, err := c.ListWebhooks(ctx, ""); return err },
-			&Error{Kind: KindInvalid, Operation: "listEnterpriseWebhooks", Message: emptyID}},
-		{"GetWebhook", func(ctx context.Context, c Client) error { _, err := c.GetWebhook(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "getEnterpriseWebhook", Message: emptyID}},
-		{"CreateWebhook", func(ctx context.Context, c Client) error {
-			_, err := c.CreateWebhook(ctx, "", WebhookSpec{})
-			return err
-		},
-			&Error{Kind: KindInvalid, Operation: "createEnterpriseWebhook", Message: emptyID}},
-		{"UpdateWebhook", func(ctx context.Context, c Client) error {
-			_, err := c.UpdateWebhook(ctx, "e", "", WebhookSpec{})
-			return err
-		}, &Error{Kind: KindInvalid, Operation: "updateEnterpriseWebhook", Message: emptyID}},
-		{"DeleteWebhook", func(ctx context.Context, c Client) error { return c.DeleteWebhook(ctx, "", "w") },
-			&Error{Kind: KindInvalid, Operation: "deleteEnterpriseWebhook", Message: emptyID}},
-		{"TestWebhook", func(ctx context.Context, c Client) error { _, err := c.TestWebhook(ctx, "e", ""); return err },
-			&Error{Kind: KindInvalid, Operation: "testEnterpriseWebhook", Message: emptyID}},
+		{"CreateEnterprise without organization", "createEnterprise", "", func(ctx context.Context, c Client) error {
+			return errOf(c.CreateEnterprise(ctx, EnterpriseCreate{OrganizationID: " "}))
+		}},
+		{"CreateEnterprise without idempotency key", "createEnterprise", "idempotencyKey is required", func(ctx context.Context, c Client) error {
+			return errOf(c.CreateEnterprise(ctx, EnterpriseCreate{OrganizationID: "o", AdminEmail: "a@acme.test"}))
+		}},
+		{"CreateEnterprise without admin email", "createEnterprise", "the admin email is required", func(ctx context.Context, c Client) error {
+			return errOf(c.CreateEnterprise(ctx, EnterpriseCreate{OrganizationID: "o", IdempotencyKey: "k"}))
+		}},
+		{"GetEnterprise", "getEnterprise", "", func(ctx context.Context, c Client) error { return errOf(c.GetEnterprise(ctx, "")) }},
+		{"UpdateEnterprise", "updateEnterprise", "", func(ctx context.Context, c Client) error {
+			return errOf(c.UpdateEnterprise(ctx, "", EnterpriseUpdate{}))
+		}},
+		{"DeleteEnterprise", "deleteEnterprise", "", func(ctx context.Context, c Client) error { return c.DeleteEnterprise(ctx, "") }},
+		{"ListUsers", "listEnterpriseUsers", "", func(ctx context.Context, c Client) error { return errOf(c.ListUsers(ctx, "", UserFilter{})) }},
+		{"GetUser", "getEnterpriseUser", "", func(ctx context.Context, c Client) error { return errOf(c.GetUser(ctx, "e", "")) }},
+		{"FindUserIDByEmail", "getUserIdByEmail", "email is required", func(ctx context.Context, c Client) error {
+			return errOf(c.FindUserIDByEmail(ctx, " "))
+		}},
+		{"CreateUser without enterprise", "createEnterpriseUser", "", func(ctx context.Context, c Client) error {
+			return errOf(c.CreateUser(ctx, "", UserCreate{}))
+		}},
+		{"CreateUser without password", "createEnterpriseUser", "username and password are required", func(ctx context.Context, c Client) error {
+			return errOf(c.CreateUser(ctx, "e", UserCreate{Username: "alice"}))
+		}},
+		{"UpdateUser", "updateEnterpriseUser", "", func(ctx context.Context, c Client) error { return errOf(c.UpdateUser(ctx, "", "u", UserUpdate{})) }},
+		{"DeleteUser", "deleteEnterpriseUser", "", func(ctx context.Context, c Client) error { return c.DeleteUser(ctx, "e", "") }},
+		{"SuspendUser", "suspendEnterpriseUser", "", func(ctx context.Context, c Client) error { return errOf(c.SuspendUser(ctx, "e", "")) }},
+		{"ActivateUser", "activateEnterpriseUser", "", func(ctx context.Context, c Client) error { return errOf(c.ActivateUser(ctx, "", "u")) }},
+		{"ResetUserPassword", "resetEnterpriseUserPassword", "", func(ctx context.Context, c Client) error {
+			return errOf(c.ResetUserPassword(ctx, "e", ""))
+		}},
+		{"ListRoles", "listEnterpriseRoles", "", func(ctx context.Context, c Client) error { return errOf(c.ListRoles(ctx, "", "")) }},
+		{"GetRole", "getEnterpriseRole", "", func(ctx context.Context, c Client) error { return errOf(c.GetRole(ctx, "e", "")) }},
+		{"CreateRole", "createEnterpriseRole", "", func(ctx context.Context, c Client) error { return errOf(c.CreateRole(ctx, "", RoleSpec{})) }},
+		{"UpdateRole", "updateEnterpriseRole", "", func(ctx context.Context, c Client) error { return errOf(c.UpdateRole(ctx, "e", "", RoleSpec{})) }},
+		{"DeleteRole", "deleteEnterpriseRole", "", func(ctx context.Context, c Client) error { return c.DeleteRole(ctx, "", "r") }},
+		{"ListGroups", "listEnterpriseGroups", "", func(ctx context.Context, c Client) error { return errOf(c.ListGroups(ctx, "")) }},
+		{"GetGroup", "getEnterpriseGroup", "", func(ctx context.Context, c Client) error { return errOf(c.GetGroup(ctx, "e", "")) }},
+		{"CreateGroup", "createEnterpriseGroup", "", func(ctx context.Context, c Client) error { return errOf(c.CreateGroup(ctx, "", GroupSpec{})) }},
+		{"UpdateGroup", "updateEnterpriseGroup", "", func(ctx context.Context, c Client) error {
+			return errOf(c.UpdateGroup(ctx, "e", "", GroupSpec{}))
+		}},
+		{"DeleteGroup", "deleteEnterpriseGroup", "", func(ctx context.Context, c Client) error { return c.DeleteGroup(ctx, "", "g") }},
+		{"ListGroupMembers", "listEnterpriseGroupMembers", "", func(ctx context.Context, c Client) error {
+			return errOf(c.ListGroupMembers(ctx, "e", ""))
+		}},
+		{"AddGroupMember", "addEnterpriseGroupMember", "", func(ctx context.Context, c Client) error { return c.AddGroupMember(ctx, "e", "g", "") }},
+		{"RemoveGroupMember", "removeEnterpriseGroupMember", "", func(ctx context.Context, c Client) error {
+			return c.RemoveGroupMember(ctx, "e", "", "u")
+		}},
+		{"ListDomains", "listEnterpriseDomains", "", func(ctx context.Context, c Client) error { return errOf(c.ListDomains(ctx, "")) }},
+		{"GetDomain", "getEnterpriseDomain", "", func(ctx context.Context, c Client) error { return errOf(c.GetDomain(ctx, "e", "")) }},
+		{"CreateDomain", "createEnterpriseDomain", "", func(ctx context.Context, c Client) error { return errOf(c.CreateDomain(ctx, "", "acme.test")) }},
+		{"DeleteDomain", "deleteEnterpriseDomain", "", func(ctx context.Context, c Client) error { return c.DeleteDomain(ctx, "", "d") }},
+		{"VerifyDomain", "verifyEnterpriseDomain", "", func(ctx context.Context, c Client) error { return errOf(c.VerifyDomain(ctx, "e", "")) }},
+		{"GetDomainVerification", "getDomainVerificationStatus", "", func(ctx context.Context, c Client) error {
+			return errOf(c.GetDomainVerification(ctx, "", "d"))
+		}},
+		{"ListWebhooks", "listEnterpriseWebhooks", "", func(ctx context.Context, c Client) error { return errOf(c.ListWebhooks(ctx, "")) }},
+		{"GetWebhook", "getEnterpriseWebhook", "", func(ctx context.Context, c Client) error { return errOf(c.GetWebhook(ctx, "e", "")) }},
+		{"CreateWebhook", "createEnterpriseWebhook", "", func(ctx context.Context, c Client) error {
+			return errOf(c.CreateWebhook(ctx, "", WebhookSpec{}))
+		}},
+		{"UpdateWebhook", "updateEnterpriseWebhook", "", func(ctx context.Context, c Client) error {
+			return errOf(c.UpdateWebhook(ctx, "e", "", WebhookSpec{}))
+		}},
+		{"DeleteWebhook", "deleteEnterpriseWebhook", "", func(ctx context.Context, c Client) error { return c.DeleteWebhook(ctx, "", "w") }},
+		{"TestWebhook", "testEnterpriseWebhook", "", func(ctx context.Context, c Client) error { return errOf(c.TestWebhook(ctx, "e", "")) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -407,8 +369,11 @@ func TestRefusedBeforeSending(t *testing.T) {
 				w.WriteHeader(http.StatusInternalServerError)
 			})
 			c, _ := testClient(t, srv.URL, nil)
-			err := tc.call(context.Background(), c)
-			if diff := cmp.Diff(error(tc.want), err); diff != "" {
+			want := &Error{Kind: KindInvalid, Operation: tc.op, Message: tc.msg}
+			if tc.msg == "" {
+				want.Message = "an id in the request path is empty"
+			}
+			if diff := cmp.Diff(error(want), tc.call(context.Background(), c)); diff != "" {
 				t.Errorf("err (-want +got):\n%s", diff)
 			}
 			if rec.count() != 0 {
