@@ -8,4 +8,9 @@
 // header, a per-credential rate limiter that also obeys 429 + Retry-After, retries with
 // jittered backoff for reads and idempotent writes only, and typed errors the
 // controllers branch on. Secrets never appear in its errors or logs.
+//
+// Every request takes the one path in call.go (call, exec, list), so that policy
+// cannot differ between operations: each method in methods.go says only what does
+// differ, namely the operation (with its retry policy) at its path ids, how to build
+// the request with the generated client, and how to convert the answer (convert.go).
 package platform
