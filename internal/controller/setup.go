@@ -136,17 +136,21 @@ func SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts Options) error
 		opts.RetryMaxDelay = 5 * time.Minute
 	}
 	kube := mgr.GetClient()
-	entClaims, userClaims, groupClaims := enterpriseClaims(kube), userClaims(kube), groupClaims(kube)
-	domainClaims, webhookClaims, roleClaims := domainClaims(kube), webhookClaims(kube), roleClaims(kube)
+	entClaims, userClaims, groupClaims := enterpriseClaims(), userClaims(), groupClaims()
+	domainClaims, webhookClaims, roleClaims := domainClaims(), webhookClaims(), roleClaims()
 	if err := setupIndexes(ctx, mgr); err != nil {
 		return err
 	}
-	for obj, fn := range map[client.Object]client.IndexerFunc{
-		&v1alpha1.Enterprise{}: entClaims.indexFunc, &v1alpha1.EnterpriseUser{}: userClaims.indexFunc,
-		&v1alpha1.UserGroup{}: groupClaims.indexFunc, &v1alpha1.Domain{}: domainClaims.indexFunc,
-		&v1alpha1.Webhook{}: webhookClaims.indexFunc, &v1alpha1.EnterpriseRole{}: roleClaims.indexFunc,
+	informers := mgr.GetCache()
+	for _, err := range []error{
+		entClaims.register(ctx, informers, &v1alpha1.Enterprise{}),
+		userClaims.register(ctx, informers, &v1alpha1.EnterpriseUser{}),
+		groupClaims.register(ctx, informers, &v1alpha1.UserGroup{}),
+		domainClaims.register(ctx, informers, &v1alpha1.Domain{}),
+		webhookClaims.register(ctx, informers, &v1alpha1.Webhook{}),
+		roleClaims.register(ctx, informers, &v1alpha1.EnterpriseRole{}),
 	} {
-		if err := mgr.GetFieldIndexer().IndexField(ctx, obj, indexClaims, fn); err != nil {
+		if err != nil {
 			return err
 		}
 	}

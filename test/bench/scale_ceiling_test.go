@@ -67,6 +67,8 @@ func (e *scaleEnv) createUsers(ns, enterprise, prefix string, n int) ([]*v1alpha
 type ceilingResult struct {
 	elapsed time.Duration
 	samples []sample
+	// cpu is each process's CPU time during the timed writes.
+	cpu map[string]time.Duration
 }
 
 // runCeiling measures the bare-client ceiling: with as many workers as the manager has
@@ -74,7 +76,9 @@ type ceilingResult struct {
 // cannot avoid (a metadata merge patch with optimistic lock adding the finalizer and
 // the create-pending mark, then a status merge patch like the operator's), timed from
 // the first write to the last. The users are created before and deleted after, untimed.
-// The manager must not be running.
+// The manager must not be running. The bench's tracker follows the namespace while the
+// writes run, as it follows the operator's namespace in the create phase: the
+// watcher the measurement adds then loads both runs alike.
 func (e *scaleEnv) runCeiling(n int) (ceilingResult, error) {
 	if e.manager != nil && !e.stopped {
 		return ceilingResult{}, errors.New("the ceiling runs with the manager stopped")
@@ -85,6 +89,15 @@ func (e *scaleEnv) runCeiling(n int) (ceilingResult, error) {
 	}
 	// A client of its own, configured like the manager's (unthrottled, JSON).
 	bare, err := client.New(e.restCfg, client.Options{Scheme: e.k8s.Scheme()})
+	if err != nil {
+		return ceilingResult{}, err
+	}
+	tr, err := startTracker(e.ctx, e.k8s, scaleCeilingNS)
+	if err != nil {
+		return ceilingResult{}, err
+	}
+	defer tr.stop()
+	meter, err := e.startCPU()
 	if err != nil {
 		return ceilingResult{}, err
 	}
@@ -103,10 +116,14 @@ func (e *scaleEnv) runCeiling(n int) (ceilingResult, error) {
 	if err != nil {
 		return ceilingResult{}, fmt.Errorf("ceiling writes: %w", err)
 	}
+	cpu, _, err := meter.stop(e)
+	if err != nil {
+		return ceilingResult{}, err
+	}
 	if err := e.deleteCeilingUsers(users); err != nil {
 		return ceilingResult{}, err
 	}
-	return ceilingResult{elapsed: elapsed, samples: samples}, nil
+	return ceilingResult{elapsed: elapsed, samples: samples, cpu: cpu}, nil
 }
 
 // unavoidableWrites is what the operator must write for one created user: the

@@ -74,6 +74,8 @@ func runScale(b *testing.B) *results {
 	r.add("1 ceiling", "bare client: time for N objects", dur(ceiling.elapsed), "", nil)
 	q1, q4 := quarterRates(ceiling.samples, cfg.n)
 	r.add("1 ceiling", "bare client: objects/s in the first / last quarter of N", f1(q1)+" / "+f1(q4), "", nil)
+	_, cores := testenv.CPU()
+	r.addCPU("1 ceiling", ceiling.cpu, ceiling.elapsed, cores)
 	r.metric(ceilingRate, "ceiling-objects/s")
 
 	progress("phase 2-3: create")
@@ -112,6 +114,10 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 		b.Fatal(err)
 	}
 	e.sim.ResetCalls()
+	meter, err := e.startCPU()
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
 	if err := e.startManager(); err != nil {
 		b.Fatal(err)
@@ -126,6 +132,10 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 		total, ready := tr.counts()
 		e.fatalf(b, "create: %d of %d users Ready: %v", ready, total, err)
 	}
+	cpu, _, cpuErr := meter.stop(e)
+	if cpuErr != nil {
+		e.fatalf(b, "create: %v", cpuErr)
+	}
 	r.create = s.stop(elapsed, n)
 	m, calls := e.settle(r, "create")
 	if !m.Has(mRequests) {
@@ -137,6 +147,8 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 	r.add("2 create", "operator: time to all N Ready", dur(elapsed), "", nil)
 	q1, q4 := quarterRates(r.create, n)
 	r.add("2 create", "operator: objects/s in the first / last quarter of N", f1(q1)+" / "+f1(q4), "", nil)
+	_, cores := testenv.CPU()
+	r.addCPU("2 create", cpu, elapsed, cores)
 	r.add("2 create", "ratio to the bare-client ceiling", f2(ratio), "≥ 0.8", ptr(ratio >= 0.8))
 	r.metric(rate, "create-objects/s")
 	r.metric(ratio, "create/ceiling")
@@ -215,6 +227,7 @@ func (e *scaleEnv) phaseSteady(b *testing.B, r *results) {
 	r.failed("6 steady state", failedWrites(end, base), 1, "")
 	r.add("7 memory", "manager VmRSS, max during steady state", mib(maxRSS), "≤ 100 MiB", ptr(maxRSS <= 100<<20))
 	r.add("7 memory", "manager VmHWM (peak since its start)", mib(hwm), "≤ 100 MiB", ptr(hwm <= 100<<20))
+	r.goMemory("7 memory", end)
 	r.metric(readsPerResync, "steady-platform-reads/resync")
 	r.metric(kubeWrites, "steady-kube-writes")
 	r.metric(float64(maxRSS)/(1<<20), "rss-MiB")

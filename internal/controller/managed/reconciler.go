@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -379,18 +380,17 @@ func (r *Reconciler[T]) ensureFinalizer(ctx context.Context, obj T, createPendin
 	}
 	// Patch a copy: the answer carries the stored status, and would wipe what this
 	// reconcile has observed so far (a user's state, a webhook's Secret version).
-	orig := obj.DeepCopyObject().(T)
 	patched := obj.DeepCopyObject().(T)
-	controllerutil.AddFinalizer(patched, v1alpha1.Finalizer)
+	finalizers, _ := withFinalizer(obj.GetFinalizers(), v1alpha1.Finalizer)
+	var marks map[string]string
 	if !pending {
-		a := patched.GetAnnotations()
-		if a == nil {
-			a = map[string]string{}
-		}
-		a[v1alpha1.AnnotationCreatePending] = r.now().UTC().Format(time.RFC3339)
-		patched.SetAnnotations(a)
+		marks = map[string]string{v1alpha1.AnnotationCreatePending: r.now().UTC().Format(time.RFC3339)}
 	}
-	if err := r.Client.Patch(ctx, patched, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{})); err != nil {
+	patch, err := finalizerPatch(obj, finalizers, marks)
+	if err != nil {
+		return err
+	}
+	if err := r.Client.Patch(ctx, patched, patch); err != nil {
 		return err
 	}
 	obj.SetFinalizers(patched.GetFinalizers())
@@ -400,9 +400,12 @@ func (r *Reconciler[T]) ensureFinalizer(ctx context.Context, obj T, createPendin
 }
 
 func (r *Reconciler[T]) releaseFinalizer(ctx context.Context, obj T) error {
-	orig := obj.DeepCopyObject().(T)
-	controllerutil.RemoveFinalizer(obj, v1alpha1.Finalizer)
-	return r.Client.Patch(ctx, obj, client.MergeFromWithOptions(orig, client.MergeFromWithOptimisticLock{}))
+	rest := slices.DeleteFunc(slices.Clone(obj.GetFinalizers()), func(f string) bool { return f == v1alpha1.Finalizer })
+	patch, err := finalizerPatch(obj, rest, nil)
+	if err != nil {
+		return err
+	}
+	return r.Client.Patch(ctx, obj, patch)
 }
 
 // finish turns the outcome of a reconcile into conditions and a controller result,
@@ -612,33 +615,14 @@ func (r *Reconciler[T]) now() *metav1.Time {
 // patchStatus writes status once, and only if it changed: an in-sync resync makes no
 // write at all.
 func (r *Reconciler[T]) patchStatus(ctx context.Context, before, after T) error {
-	// Metadata this reconcile wrote (the finalizer, the create-pending mark, and so the
-	// resourceVersion) is already stored: diff status only. A resourceVersion in the
-	// patch would make it conditional, and a spec edit made meanwhile would then lose
-	// the status of a create (its id) to a conflict.
-	base := before.DeepCopyObject().(T)
-	base.SetResourceVersion(after.GetResourceVersion())
-	base.SetFinalizers(after.GetFinalizers())
-	base.SetAnnotations(after.GetAnnotations())
-	patch := client.MergeFrom(base)
-	data, err := patch.Data(after)
-	if err != nil {
+	data, err := statusPatch(before, after)
+	if err != nil || data == nil {
 		return err
 	}
-	if isEmptyStatusPatch(data) {
-		return nil
-	}
-	if err := r.Client.Status().Patch(ctx, after, patch); err != nil && !apierrors.IsNotFound(err) {
+	if err := r.Client.Status().Patch(ctx, after, client.RawPatch(types.MergePatchType, data)); err != nil && !apierrors.IsNotFound(err) {
 		return ignoreConflict(err)
 	}
 	return nil
-}
-
-// isEmptyStatusPatch reports a merge patch that changes nothing in status. Metadata
-// changes (the finalizer) were already written separately.
-func isEmptyStatusPatch(data []byte) bool {
-	s := string(data)
-	return s == "{}" || !strings.Contains(s, `"status"`)
 }
 
 // gone reports an object being deleted that holds no finalizer any more.
