@@ -67,6 +67,8 @@ func TestClassify(t *testing.T) {
 func TestTaxonomyErrorsWrapTheirCause(t *testing.T) {
 	cause := platform.ErrCompanyIDInvalid
 	apiErr := &platform.Error{Kind: platform.KindConflict, StatusCode: 409, Operation: "createEnterpriseRole", Message: "taken"}
+	const blockedMsg = "deletion is blocked: platform deleteEnterpriseRole: HTTP 403: no " +
+		"(to let the object go without deleting it on the platform, set spec.deletionPolicy to Orphan)"
 	type got struct {
 		Message        string
 		IsCause        bool
@@ -109,6 +111,10 @@ func TestTaxonomyErrorsWrapTheirCause(t *testing.T) {
 			err: StallingWrap(v1alpha1.ReasonDeletionBlocked, Waiting(v1alpha1.ReasonRateLimited, time.Minute, "later"), "blocked"),
 			want: got{Message: "blocked",
 				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonDeletionBlocked, Message: "blocked"}}},
+		{name: "a blocked deletion keeps what blocks it",
+			err: deletionBlocked(&platform.Error{Kind: platform.KindForbidden, StatusCode: 403, Operation: "deleteEnterpriseRole", Message: "no"}),
+			want: got{Message: blockedMsg, AsPlatformKind: platform.KindForbidden,
+				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonDeletionBlocked, Message: blockedMsg}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := got{Message: tc.err.Error(), IsCause: errors.Is(tc.err, cause), Classification: Classify(tc.err)}

@@ -340,7 +340,7 @@ func deletionBlocked(err error) error {
 	msg := fmt.Sprintf(msgDeleteBlocked, c.Message)
 	switch c.Outcome {
 	case OutcomeStalling:
-		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg}
+		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, Err: err}
 	case OutcomeWaiting:
 		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After, Err: err}
 	default:
