@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -194,6 +195,32 @@ func inSync() v1alpha1.ManagedResourceStatus {
 		Conditions: []metav1.Condition{ready(T, v1alpha1.ReasonAvailable, msgInSync), synced(T, v1alpha1.ReasonReconcileSuccess, msgInSync)}}
 }
 
+// appliedNow is inSync for an object applied (created, updated or bound) by this reconcile.
+func appliedNow() v1alpha1.ManagedResourceStatus {
+	st := inSync()
+	st.LastAppliedTime = at(now)
+	return st
+}
+
+// creating is the status a create whose answer was lost left behind.
+var creating = withStatus(v1alpha1.ManagedResourceStatus{Conditions: []metav1.Condition{ready(F, v1alpha1.ReasonCreating, msgCreating)}})
+
+// stalledStatus is the status of an object that stalled before it was ever bound:
+// the generation has its verdict.
+func stalledStatus(reason, msg string) v1alpha1.ManagedResourceStatus {
+	return v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, Conditions: []metav1.Condition{
+		ready(F, reason, msg), synced(F, reason, msg), stalled(reason, msg)}}
+}
+
+// inSyncBut is inSync with conds set in it, each in place of the one of its type.
+func inSyncBut(conds ...metav1.Condition) v1alpha1.ManagedResourceStatus {
+	st := inSync()
+	for _, c := range conds {
+		meta.SetStatusCondition(&st.Conditions, c)
+	}
+	return st
+}
+
 // observedInSync is inSync for an ObserveOnly object.
 func observedInSync() v1alpha1.ManagedResourceStatus {
 	st := inSync()
@@ -229,6 +256,12 @@ func TestReconcileStateTable(t *testing.T) {
 		return "deletion is blocked: " + cause + " (to let the object go without deleting it on the platform, set spec.deletionPolicy to Orphan)"
 	}
 	driftMsg := "managementPolicy is ObserveOnly: the platform differs from the spec in name, permissions; nothing is written"
+	// paused: one status write, nothing else, whatever the object was doing.
+	paused := outcome{
+		Calls: []string{"kube: patch status"}, Requeue: "none", Finalizers: finalizer,
+		Annotations: map[string]string{v1alpha1.AnnotationCreatePending: earlier.Format(time.RFC3339), v1alpha1.AnnotationPaused: "true"},
+		Status:      inSyncBut(synced(F, v1alpha1.ReasonPaused, msgPaused)),
+	}
 	unavailable := &platform.Error{Kind: platform.KindUnavailable, StatusCode: 503, Operation: "getEnterpriseRole", Message: "down", RequestID: "req_5"}
 
 	for _, tc := range []struct {
@@ -244,31 +277,28 @@ func TestReconcileStateTable(t *testing.T) {
 			want: outcome{
 				Calls:   []string{"Connect", "Observe", "kube: patch", "Create", "kube: patch status"},
 				Requeue: "resync", Finalizers: finalizer, Annotations: markedNow,
-				Status: v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, ExternalID: id, LastAppliedTime: at(now),
-					Conditions: []metav1.Condition{ready(T, v1alpha1.ReasonAvailable, msgInSync), synced(T, v1alpha1.ReasonReconcileSuccess, msgInSync)}},
+				Status: appliedNow(),
 			},
 		},
 		{
 			name: "lost create answer, found by natural key: bound, not created again",
-			obj:  newRole(withCreatePending, withStatus(v1alpha1.ManagedResourceStatus{Conditions: []metav1.Condition{ready(F, v1alpha1.ReasonCreating, msgCreating)}})),
+			obj:  newRole(withCreatePending, creating),
 			p:    fakePlatform{observe: found},
 			want: outcome{
 				Calls:   []string{"Connect", "Observe", "kube: patch status"},
 				Events:  []string{"Normal Adopted Adopt: adopted the existing platform object " + id},
 				Requeue: "resync", Finalizers: finalizer, Annotations: marked,
-				Status: v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, ExternalID: id, LastAppliedTime: at(now),
-					Conditions: []metav1.Condition{ready(T, v1alpha1.ReasonAvailable, msgInSync), synced(T, v1alpha1.ReasonReconcileSuccess, msgInSync)}},
+				Status: appliedNow(),
 			},
 		},
 		{
 			name: "lost create answer, nothing found: created once, the mark already stored",
-			obj:  newRole(withCreatePending, withStatus(v1alpha1.ManagedResourceStatus{Conditions: []metav1.Condition{ready(F, v1alpha1.ReasonCreating, msgCreating)}})),
+			obj:  newRole(withCreatePending, creating),
 			p:    fakePlatform{create: found},
 			want: outcome{
 				Calls:   []string{"Connect", "Observe", "Create", "kube: patch status"},
 				Requeue: "resync", Finalizers: finalizer, Annotations: marked,
-				Status: v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, ExternalID: id, LastAppliedTime: at(now),
-					Conditions: []metav1.Condition{ready(T, v1alpha1.ReasonAvailable, msgInSync), synced(T, v1alpha1.ReasonReconcileSuccess, msgInSync)}},
+				Status: appliedNow(),
 			},
 		},
 		{
@@ -286,7 +316,7 @@ func TestReconcileStateTable(t *testing.T) {
 				Calls:   []string{"Connect", "Observe", "Update [description permissions]", "kube: patch status"},
 				Events:  []string{"Normal Updated Update: updated on the platform: description, permissions"},
 				Requeue: "resync", Finalizers: finalizer, Annotations: marked,
-				Status: func() v1alpha1.ManagedResourceStatus { st := inSync(); st.LastAppliedTime = at(now); return st }(),
+				Status: appliedNow(),
 			},
 		},
 		{
@@ -334,29 +364,13 @@ func TestReconcileStateTable(t *testing.T) {
 			name: "paused: no platform call, Ready as it was",
 			obj:  newRole(bound, annotate(v1alpha1.AnnotationPaused, "true")),
 			p:    fakePlatform{observe: found},
-			want: outcome{
-				Calls: []string{"kube: patch status"}, Requeue: "none", Finalizers: finalizer,
-				Annotations: map[string]string{v1alpha1.AnnotationCreatePending: earlier.Format(time.RFC3339), v1alpha1.AnnotationPaused: "true"},
-				Status: func() v1alpha1.ManagedResourceStatus {
-					st := inSync()
-					st.Conditions[1] = synced(F, v1alpha1.ReasonPaused, msgPaused)
-					return st
-				}(),
-			},
+			want: paused,
 		},
 		{
 			name: "paused while deleting: nothing deleted, the finalizer stays",
 			obj:  newRole(bound, deleting, annotate(v1alpha1.AnnotationPaused, "true")),
 			p:    fakePlatform{},
-			want: outcome{
-				Calls: []string{"kube: patch status"}, Requeue: "none", Finalizers: finalizer,
-				Annotations: map[string]string{v1alpha1.AnnotationCreatePending: earlier.Format(time.RFC3339), v1alpha1.AnnotationPaused: "true"},
-				Status: func() v1alpha1.ManagedResourceStatus {
-					st := inSync()
-					st.Conditions[1] = synced(F, v1alpha1.ReasonPaused, msgPaused)
-					return st
-				}(),
-			},
+			want: paused,
 		},
 		{
 			name: "delete: the platform object first, then the finalizer",
@@ -414,12 +428,8 @@ func TestReconcileStateTable(t *testing.T) {
 				Calls:   []string{"Connect", "Delete " + id, "kube: patch status"},
 				Events:  []string{"Warning DeletionBlocked Delete: " + deleteBlocked(msg403)},
 				Requeue: "none", Finalizers: finalizer, Annotations: marked,
-				Status: func() v1alpha1.ManagedResourceStatus {
-					st := inSync()
-					st.Conditions = []metav1.Condition{ready(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg403)),
-						synced(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg403)), stalled(v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg403))}
-					return st
-				}(),
+				Status: inSyncBut(ready(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg403)),
+					synced(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg403)), stalled(v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg403))),
 			},
 		},
 		{
@@ -430,12 +440,8 @@ func TestReconcileStateTable(t *testing.T) {
 				Calls:   []string{"Connect", "Delete " + id, "kube: patch status"},
 				Events:  []string{"Warning DeletionBlocked Delete: " + deleteBlocked(msg503)},
 				Requeue: "none", Err: deleteBlocked(msg503), Finalizers: finalizer, Annotations: marked,
-				Status: func() v1alpha1.ManagedResourceStatus {
-					st := inSync()
-					st.Conditions = []metav1.Condition{ready(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg503)),
-						synced(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg503)), reconciling(v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg503))}
-					return st
-				}(),
+				Status: inSyncBut(ready(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg503)),
+					synced(F, v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg503)), reconciling(v1alpha1.ReasonDeletionBlocked, deleteBlocked(msg503))),
 			},
 		},
 		{
@@ -446,10 +452,7 @@ func TestReconcileStateTable(t *testing.T) {
 				Calls:   []string{"Connect", "kube: patch status"},
 				Events:  []string{"Warning Stalled Reconcile: namespace team-a may not use PlatformConfig p"},
 				Requeue: "none",
-				Status: v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, Conditions: []metav1.Condition{
-					ready(F, v1alpha1.ReasonForbidden, "namespace team-a may not use PlatformConfig p"),
-					synced(F, v1alpha1.ReasonForbidden, "namespace team-a may not use PlatformConfig p"),
-					stalled(v1alpha1.ReasonForbidden, "namespace team-a may not use PlatformConfig p")}},
+				Status:  stalledStatus(v1alpha1.ReasonForbidden, "namespace team-a may not use PlatformConfig p"),
 			},
 		},
 		{
@@ -461,8 +464,7 @@ func TestReconcileStateTable(t *testing.T) {
 				Calls:   []string{"Connect", "Observe", "kube: patch", "Create", "kube: patch status"},
 				Events:  []string{"Warning Stalled Reconcile: " + msg422},
 				Requeue: "none", Finalizers: finalizer, Annotations: markedNow,
-				Status: v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, Conditions: []metav1.Condition{
-					ready(F, v1alpha1.ReasonInvalidSpec, msg422), synced(F, v1alpha1.ReasonInvalidSpec, msg422), stalled(v1alpha1.ReasonInvalidSpec, msg422)}},
+				Status: stalledStatus(v1alpha1.ReasonInvalidSpec, msg422),
 			},
 		},
 		{
@@ -473,10 +475,7 @@ func TestReconcileStateTable(t *testing.T) {
 				Calls:   []string{"Connect", "Observe", "PrepareCreate", "kube: patch status"},
 				Events:  []string{"Warning Stalled Reconcile: Secret team-a/pw may not be read"},
 				Requeue: "none",
-				Status: v1alpha1.ManagedResourceStatus{ObservedGeneration: generation, Conditions: []metav1.Condition{
-					ready(F, v1alpha1.ReasonSecretNotAllowed, "Secret team-a/pw may not be read"),
-					synced(F, v1alpha1.ReasonSecretNotAllowed, "Secret team-a/pw may not be read"),
-					stalled(v1alpha1.ReasonSecretNotAllowed, "Secret team-a/pw may not be read")}},
+				Status:  stalledStatus(v1alpha1.ReasonSecretNotAllowed, "Secret team-a/pw may not be read"),
 			},
 		},
 		{
@@ -497,11 +496,7 @@ func TestReconcileStateTable(t *testing.T) {
 				Operation: "getEnterpriseRole", Message: "slow down", RetryAfter: 7 * time.Second}},
 			want: outcome{
 				Calls: []string{"Connect", "Observe", "kube: patch status"}, Requeue: "7s", Finalizers: finalizer, Annotations: marked,
-				Status: func() v1alpha1.ManagedResourceStatus {
-					st := inSync()
-					st.Conditions[1] = synced(F, v1alpha1.ReasonRateLimited, "platform getEnterpriseRole: HTTP 429: slow down")
-					return st
-				}(),
+				Status: inSyncBut(synced(F, v1alpha1.ReasonRateLimited, "platform getEnterpriseRole: HTTP 429: slow down")),
 			},
 		},
 		{
@@ -511,11 +506,7 @@ func TestReconcileStateTable(t *testing.T) {
 			want: outcome{
 				Calls: []string{"Connect", "Observe", "kube: patch status"}, Requeue: "none", Err: msg503,
 				Finalizers: finalizer, Annotations: marked,
-				Status: func() v1alpha1.ManagedResourceStatus {
-					st := inSync()
-					st.Conditions[1] = synced(F, v1alpha1.ReasonPlatformUnavailable, msg503)
-					return st
-				}(),
+				Status: inSyncBut(synced(F, v1alpha1.ReasonPlatformUnavailable, msg503)),
 			},
 		},
 		{
