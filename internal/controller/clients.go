@@ -103,7 +103,7 @@ func (r *ClientRegistry) checkNamespace(ctx context.Context, pc *v1alpha1.Platfo
 	}
 	sel, err := pc.Spec.NamespaceSelector.Selector()
 	if err != nil {
-		return managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid namespaceSelector: %v", pc.Name, err)
+		return managed.StallingWrap(v1alpha1.ReasonForbidden, err, "PlatformConfig %s has an invalid namespaceSelector: %v", pc.Name, err)
 	}
 	nsObj := &corev1.Namespace{}
 	if err := r.Kube.Get(ctx, types.NamespacedName{Name: ns}, nsObj); err != nil {
@@ -128,7 +128,7 @@ func (r *ClientRegistry) AdoptionGranted(ctx context.Context, name, ns string) (
 	}
 	sel, err := a.NamespaceSelector.Selector()
 	if err != nil {
-		return false, managed.Stalling(v1alpha1.ReasonForbidden, "PlatformConfig %s has an invalid adoption.namespaceSelector: %v", pc.Name, err)
+		return false, managed.StallingWrap(v1alpha1.ReasonForbidden, err, "PlatformConfig %s has an invalid adoption.namespaceSelector: %v", pc.Name, err)
 	}
 	nsObj := &corev1.Namespace{}
 	if err := r.Kube.Get(ctx, types.NamespacedName{Name: ns}, nsObj); err != nil {
@@ -151,7 +151,7 @@ func (r *ClientRegistry) scoped(name, companyID string) (platform.Client, error)
 	cfg.CompanyID = companyID
 	c, err := r.New(cfg)
 	if err != nil {
-		return nil, managed.Stalling(v1alpha1.ReasonInvalidSpec, "cannot use company id %q with PlatformConfig %s: %v", companyID, name, err)
+		return nil, managed.StallingWrap(v1alpha1.ReasonInvalidSpec, err, "cannot use company id %q with PlatformConfig %s: %v", companyID, name, err)
 	}
 	e.clients[companyID] = c
 	return c, nil
@@ -192,7 +192,7 @@ func (r *ClientRegistry) Refresh(ctx context.Context, pc *v1alpha1.PlatformConfi
 	c, err := r.New(cfg)
 	if err != nil {
 		cfg.Breaker.Stop()
-		return nil, managed.Stalling(v1alpha1.ReasonCredentialsInvalid, "%v", err)
+		return nil, managed.StallingWrap(v1alpha1.ReasonCredentialsInvalid, err, "%v", err)
 	}
 	r.mu.Lock()
 	if r.entries == nil {

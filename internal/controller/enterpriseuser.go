@@ -28,6 +28,8 @@ const (
 	msgResetNeedsSecretRef = "the " + v1alpha1.AnnotationResetPassword + " annotation needs spec.passwordSecretRef: the temporary password is written only to a Secret"
 	// EventPasswordReset is recorded (without the password) when a reset was handled.
 	EventPasswordReset = "PasswordReset"
+	// msgPasswordReset names where the temporary password went, never the password.
+	msgPasswordReset = "reset the password on the platform; the temporary password is in Secret %s, key %s"
 )
 
 // userExternal maps an EnterpriseUser; its natural key is the email (or the username
@@ -259,6 +261,8 @@ func (x *userExternal) Act(ctx context.Context, u *v1alpha1.EnterpriseUser, cur 
 		return cur, err
 	}
 	u.Status.LastPasswordReset = v
+	cur.Acted = &managed.Action{Reason: EventPasswordReset, Action: "ResetPassword",
+		Note: fmt.Sprintf(msgPasswordReset, u.Spec.PasswordSecretRef.Name, secretKey(u.Spec.PasswordSecretRef))}
 	return cur, nil
 }
 

@@ -128,7 +128,7 @@ func (v view[T]) confirmAbsence(obj managed.Object, err error) error {
 		return err
 	}
 	v.set.Invalidate(v.key)
-	return managed.Waiting(stall.Reason, time.Second, msgLookAgain, stall.Message)
+	return managed.WaitingWrap(stall.Reason, time.Second, err, msgLookAgain, stall.Message)
 }
 
 // wrote records a write to the platform object id: what it returned, or, when it

@@ -149,13 +149,13 @@ func provenValid(pc *v1alpha1.PlatformConfig) bool {
 }
 
 func (r *PlatformConfigReconciler) reconcileDelete(ctx context.Context, pc *v1alpha1.PlatformConfig) (ctrl.Result, error) {
-	users := &v1alpha1.EnterpriseList{}
-	if err := r.Client.List(ctx, users, client.MatchingFields{indexPlatformConfigRef: pc.Name}); err != nil {
+	enterprises := &v1alpha1.EnterpriseList{}
+	if err := r.Client.List(ctx, enterprises, client.MatchingFields{indexPlatformConfigRef: pc.Name}); err != nil {
 		return ctrl.Result{}, err
 	}
-	if n := len(users.Items); n > 0 {
+	if n := len(enterprises.Items); n > 0 {
 		names := make([]string, 0, n)
-		for _, e := range users.Items {
+		for _, e := range enterprises.Items {
 			names = append(names, e.Namespace+"/"+e.Name)
 		}
 		// Ready stays as it is: the Enterprises (and their children) still need these

@@ -53,7 +53,7 @@ func (x *groupExternal) resolveMembers(ctx context.Context, g *v1alpha1.UserGrou
 	if g.Spec.MemberSelector != nil {
 		sel, err := g.Spec.MemberSelector.Selector()
 		if err != nil {
-			return managed.Stalling(v1alpha1.ReasonInvalidSpec, "invalid memberSelector: %v", err)
+			return managed.StallingWrap(v1alpha1.ReasonInvalidSpec, err, "invalid memberSelector: %v", err)
 		}
 		users := &v1alpha1.EnterpriseUserList{}
 		if err := x.deps.kube.List(ctx, users, client.InNamespace(g.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {

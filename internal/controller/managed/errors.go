@@ -18,13 +18,28 @@ import (
 type StallingError struct {
 	Reason  string
 	Message string
+	// Err is the cause, if any. Message is what people read; Err is for code, which
+	// finds the cause with errors.Is and errors.As instead of parsing the message.
+	Err error
 }
 
 func (e *StallingError) Error() string { return e.Message }
 
+func (e *StallingError) Unwrap() error { return e.Err }
+
+func (e *StallingError) classification() Classification {
+	return Classification{Outcome: OutcomeStalling, Reason: e.Reason, Message: e.Message}
+}
+
 // Stalling returns a StallingError with a formatted message.
 func Stalling(reason, format string, args ...any) error {
-	return &StallingError{Reason: reason, Message: fmt.Sprintf(format, args...)}
+	return StallingWrap(reason, nil, format, args...)
+}
+
+// StallingWrap returns a StallingError caused by err. The message is format's alone:
+// err's text appears in it only where the arguments put it.
+func StallingWrap(reason string, err error, format string, args ...any) error {
+	return &StallingError{Reason: reason, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
 // WaitingError means something outside this object has to happen first (a dependency
@@ -42,6 +57,10 @@ func (e *WaitingError) Error() string { return e.Message }
 
 func (e *WaitingError) Unwrap() error { return e.Err }
 
+func (e *WaitingError) classification() Classification {
+	return Classification{Outcome: OutcomeWaiting, Reason: e.Reason, Message: e.Message, After: e.After}
+}
+
 // DefaultWait is how long a dependency wait lasts when nothing else says. Dependencies
 // are also watched, so this is only a safety net.
 const DefaultWait = 30 * time.Second
@@ -52,10 +71,16 @@ const CircuitOpenSafetyNet = 5 * time.Minute
 
 // Waiting returns a WaitingError with a formatted message.
 func Waiting(reason string, after time.Duration, format string, args ...any) error {
+	return WaitingWrap(reason, after, nil, format, args...)
+}
+
+// WaitingWrap returns a WaitingError caused by err. The message is format's alone, as
+// for StallingWrap.
+func WaitingWrap(reason string, after time.Duration, err error, format string, args ...any) error {
 	if after <= 0 {
 		after = DefaultWait
 	}
-	return &WaitingError{Reason: reason, Message: fmt.Sprintf(format, args...), After: after}
+	return &WaitingError{Reason: reason, Message: fmt.Sprintf(format, args...), After: after, Err: err}
 }
 
 // WaitingForDependency says which object this one waits for, in the form
@@ -143,19 +168,23 @@ type Classification struct {
 	After   time.Duration
 }
 
+// classified is an error that names its own place in the taxonomy: a StallingError or
+// a WaitingError. The outermost one decides, because one may wrap another: a wait that
+// looks once more before stalling wraps the stall it puts off, and must wait.
+type classified interface {
+	error
+	classification() Classification
+}
+
 // Classify sorts an error. Platform answers that need a spec change (400/422, 403,
 // 409 that adoption could not resolve) and connections refused because they would
 // reach a link-local or cloud metadata address stall; 429 waits as long as the platform said;
 // 401, 5xx and transport errors are generic and back off; a request a credential's open
 // circuit did not send waits for the breaker to wake it.
 func Classify(err error) Classification {
-	var stall *StallingError
-	var wait *WaitingError
-	switch {
-	case errors.As(err, &stall):
-		return Classification{Outcome: OutcomeStalling, Reason: stall.Reason, Message: stall.Message}
-	case errors.As(err, &wait):
-		return Classification{Outcome: OutcomeWaiting, Reason: wait.Reason, Message: wait.Message, After: wait.After}
+	var own classified
+	if errors.As(err, &own) {
+		return own.classification()
 	}
 	if _, ok := platform.CircuitOpen(err); ok {
 		// Nothing was sent: the credential's breaker is open. The breaker wakes the

@@ -61,3 +61,70 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+// Both taxonomy errors wrap their cause, so code finds it with errors.Is and errors.As,
+// and say exactly what their format says, so conditions read as before.
+func TestTaxonomyErrorsWrapTheirCause(t *testing.T) {
+	cause := platform.ErrCompanyIDInvalid
+	apiErr := &platform.Error{Kind: platform.KindConflict, StatusCode: 409, Operation: "createEnterpriseRole", Message: "taken"}
+	const blockedMsg = "deletion is blocked: platform deleteEnterpriseRole: HTTP 403: no " +
+		"(to let the object go without deleting it on the platform, set spec.deletionPolicy to Orphan)"
+	type got struct {
+		Message        string
+		IsCause        bool
+		AsPlatformKind platform.ErrorKind
+		Classification Classification
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want got
+	}{
+		{name: "stalling with a cause",
+			err: StallingWrap(v1alpha1.ReasonInvalidSpec, cause, "cannot use company id %q: %v", "acme", cause),
+			want: got{Message: `cannot use company id "acme": ` + string(cause), IsCause: true,
+				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonInvalidSpec,
+					Message: `cannot use company id "acme": ` + string(cause)}}},
+		{name: "stalling with a cause it does not quote",
+			err: StallingWrap(v1alpha1.ReasonInvalidSpec, apiErr, "the name is taken"),
+			want: got{Message: "the name is taken", AsPlatformKind: platform.KindConflict,
+				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonInvalidSpec, Message: "the name is taken"}}},
+		{name: "stalling without a cause",
+			err: Stalling(v1alpha1.ReasonInvalidSpec, "bad %s", "spec"),
+			want: got{Message: "bad spec",
+				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonInvalidSpec, Message: "bad spec"}}},
+		{name: "waiting with a cause",
+			err: WaitingWrap(v1alpha1.ReasonCreating, time.Second, apiErr, "duplicate %s", "role"),
+			want: got{Message: "duplicate role", AsPlatformKind: platform.KindConflict,
+				Classification: Classification{Outcome: OutcomeWaiting, Reason: v1alpha1.ReasonCreating, Message: "duplicate role", After: time.Second}}},
+		{name: "waiting with a cause and no delay waits the default",
+			err: WaitingWrap(v1alpha1.ReasonCreating, 0, cause, "w"),
+			want: got{Message: "w", IsCause: true,
+				Classification: Classification{Outcome: OutcomeWaiting, Reason: v1alpha1.ReasonCreating, Message: "w", After: DefaultWait}}},
+		{name: "a wait that puts off a stall waits: the outermost decides",
+			err: WaitingWrap(v1alpha1.ReasonSecretNotAllowed, time.Second,
+				fmt.Errorf("prepare: %w", StallingWrap(v1alpha1.ReasonSecretNotAllowed, cause, "may not read")), "%s; looking once more", "may not read"),
+			want: got{Message: "may not read; looking once more", IsCause: true,
+				Classification: Classification{Outcome: OutcomeWaiting, Reason: v1alpha1.ReasonSecretNotAllowed,
+					Message: "may not read; looking once more", After: time.Second}}},
+		{name: "a stall caused by a wait stalls",
+			err: StallingWrap(v1alpha1.ReasonDeletionBlocked, Waiting(v1alpha1.ReasonRateLimited, time.Minute, "later"), "blocked"),
+			want: got{Message: "blocked",
+				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonDeletionBlocked, Message: "blocked"}}},
+		{name: "a blocked deletion keeps what blocks it",
+			err: deletionBlocked(&platform.Error{Kind: platform.KindForbidden, StatusCode: 403, Operation: "deleteEnterpriseRole", Message: "no"}),
+			want: got{Message: blockedMsg, AsPlatformKind: platform.KindForbidden,
+				Classification: Classification{Outcome: OutcomeStalling, Reason: v1alpha1.ReasonDeletionBlocked, Message: blockedMsg}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := got{Message: tc.err.Error(), IsCause: errors.Is(tc.err, cause), Classification: Classify(tc.err)}
+			var pe *platform.Error
+			if errors.As(tc.err, &pe) {
+				g.AsPlatformKind = pe.Kind
+			}
+			if diff := cmp.Diff(tc.want, g); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

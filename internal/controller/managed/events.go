@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/types"
+
+	"enterprise-operator/api/v1alpha1"
 )
 
 // DefaultWarningWindow is how long a Warning event of one reason is not repeated for
@@ -49,4 +51,14 @@ func (g *warningGate) allow(uid types.UID, generation int64, reason string, now 
 		}
 	}
 	return true
+}
+
+// failureEvent is the reason and action of the Warning event for a failure c that
+// would otherwise warn as reason: a blocked deletion says so, whatever blocks it, as
+// its condition does.
+func failureEvent(c Classification, reason string) (string, string) {
+	if c.Reason == v1alpha1.ReasonDeletionBlocked {
+		return EventDeleteBlocked, "Delete"
+	}
+	return reason, "Reconcile"
 }

@@ -37,6 +37,19 @@ type Observation struct {
 	// RequeueAfter, when set, replaces the resync interval for this round (a Domain
 	// re-checking verification with backoff).
 	RequeueAfter time.Duration
+	// Acted, when Act sets it, is what the action did, recorded as a Normal event. An
+	// action that did nothing this round leaves it nil, so a value runs and tells once.
+	Acted *Action
+}
+
+// Action is what a one-shot action did, for its event. Anyone who may read the
+// object's events reads Note: it names no secret and nothing of another tenant.
+type Action struct {
+	// Reason is the event reason, one of the kind's named constants.
+	Reason string
+	// Action is the verb, such as ResetPassword.
+	Action string
+	Note   string
 }
 
 // NotReady explains why an in-sync object is not usable yet.
@@ -59,7 +72,8 @@ type External[T Object] interface {
 // Actor is implemented by Externals that run one-shot actions requested by annotation
 // (reset a password, test a webhook, re-check a domain). Act runs only with
 // managementPolicy Full, after the object is in sync; it must record in status which
-// annotation value it handled so each value runs once.
+// annotation value it handled so each value runs once, and sets Acted on the
+// observation it returns when it did something, so people see it in the events.
 type Actor[T Object] interface {
 	Act(ctx context.Context, obj T, current Observation) (Observation, error)
 }

@@ -27,7 +27,9 @@ import (
 // need to see (an update of drift, an adoption, a delete, a failure). A create records
 // none: status says it (externalID, lastAppliedTime, Ready), and an Event per object
 // would be a third API write for each of the thousands of objects a GitOps sync
-// creates at once (docs/scale.md).
+// creates at once (docs/scale.md). DriftDetected is ObserveOnly's news that the platform
+// differs from the spec (first, or in other fields than before; nothing is written);
+// DeletionBlocked replaces Stalled and ReconcileError when a deletion is what fails.
 const (
 	EventUpdated        = "Updated"
 	EventDeleted        = "Deleted"
@@ -226,10 +228,16 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 	}
 
 	if observeOnly {
+		// Drift is news when it first shows or changes, not at every resync that finds it again.
+		newDrift := !obs.UpToDate && !slices.Equal(status.Drift, obs.Drift)
 		status.Drift = obs.Drift
 		if !obs.UpToDate {
-			r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonDrifted, fmt.Sprintf(msgObserveDrift, strings.Join(obs.Drift, ", ")))
-			r.setSynced(obj, metav1.ConditionTrue, v1alpha1.ReasonDrifted, fmt.Sprintf(msgObserveDrift, strings.Join(obs.Drift, ", ")))
+			msg := fmt.Sprintf(msgObserveDrift, strings.Join(obs.Drift, ", "))
+			if newDrift {
+				r.event(obj, corev1.EventTypeNormal, EventDriftDetected, "Observe", "%s", msg)
+			}
+			r.setReady(obj, metav1.ConditionFalse, v1alpha1.ReasonDrifted, msg)
+			r.setSynced(obj, metav1.ConditionTrue, v1alpha1.ReasonDrifted, msg)
 			return r.resync(obj, obs), nil
 		}
 		r.markInSync(obj, obs, v1alpha1.ReasonObserveOnly, msgObserveOnly)
@@ -253,6 +261,9 @@ func (r *Reconciler[T]) reconcileNormal(ctx context.Context, obj T) (time.Durati
 	if actor, ok := ext.(Actor[T]); ok {
 		if obs, err = actor.Act(ctx, obj, obs); err != nil {
 			return 0, err
+		}
+		if a := obs.Acted; a != nil {
+			r.event(obj, corev1.EventTypeNormal, a.Reason, a.Action, "%s", a.Note)
 		}
 	}
 	r.markInSync(obj, obs, v1alpha1.ReasonAvailable, msgInSync)
@@ -329,7 +340,7 @@ func deletionBlocked(err error) error {
 	msg := fmt.Sprintf(msgDeleteBlocked, c.Message)
 	switch c.Outcome {
 	case OutcomeStalling:
-		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg}
+		return &StallingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, Err: err}
 	case OutcomeWaiting:
 		return &WaitingError{Reason: v1alpha1.ReasonDeletionBlocked, Message: msg, After: c.After, Err: err}
 	default:
@@ -438,7 +449,8 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		// observed yet" (InProgress) and Flux would wait for its timeout instead of
 		// failing. Flux's own controllers do the same when they stall.
 		status.ObservedGeneration = obj.GetGeneration()
-		r.event(obj, corev1.EventTypeWarning, EventStalled, "Reconcile", "%s", c.Message)
+		reason, action := failureEvent(c, EventStalled)
+		r.event(obj, corev1.EventTypeWarning, reason, action, "%s", c.Message)
 		// No requeue: a spec change, a Secret change or an annotation brings it back.
 		return ctrl.Result{}, nil
 	case OutcomeWaiting:
@@ -458,7 +470,8 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		r.setSynced(obj, metav1.ConditionFalse, c.Reason, c.Message)
 		meta.RemoveStatusCondition(&status.Conditions, v1alpha1.ConditionStalled)
 		if repeated {
-			r.event(obj, corev1.EventTypeWarning, EventReconcileError, "Reconcile", "%s", c.Message)
+			reason, action := failureEvent(c, EventReconcileError)
+			r.event(obj, corev1.EventTypeWarning, reason, action, "%s", c.Message)
 		}
 		log.FromContext(ctx).Info("reconcile failed; retrying with backoff", "reason", c.Reason, "error", c.Message)
 		return ctrl.Result{}, err
