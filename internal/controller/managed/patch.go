@@ -46,8 +46,8 @@ func finalizerPatch(obj client.Object, finalizers []string, annotations map[stri
 	return client.RawPatch(types.MergePatchType, data), nil
 }
 
-// withFinalizer returns list with f added once, and whether it was missing.
-func withFinalizer(list []string, f string) ([]string, bool) {
+// appendFinalizer returns list with f added once, and whether it was missing.
+func appendFinalizer(list []string, f string) ([]string, bool) {
 	if slices.Contains(list, f) {
 		return list, false
 	}

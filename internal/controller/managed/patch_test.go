@@ -83,16 +83,16 @@ func TestFinalizerPatch(t *testing.T) {
 	}
 }
 
-func TestWithFinalizer(t *testing.T) {
+func TestAppendFinalizer(t *testing.T) {
 	in := []string{"a"}
-	got, added := withFinalizer(in, "b")
+	got, added := appendFinalizer(in, "b")
 	if diff := cmp.Diff([]string{"a", "b"}, got); diff != "" || !added {
 		t.Errorf("adding (-want +got):\n%s added=%v", diff, added)
 	}
 	if diff := cmp.Diff([]string{"a"}, in); diff != "" {
 		t.Errorf("the input changed (-want +got):\n%s", diff)
 	}
-	got, added = withFinalizer(got, "b")
+	got, added = appendFinalizer(got, "b")
 	if diff := cmp.Diff([]string{"a", "b"}, got); diff != "" || added {
 		t.Errorf("adding again (-want +got):\n%s added=%v", diff, added)
 	}

@@ -392,7 +392,7 @@ func (r *Reconciler[T]) ensureFinalizer(ctx context.Context, obj T, createPendin
 	// Patch a copy: the answer carries the stored status, and would wipe what this
 	// reconcile has observed so far (a user's state, a webhook's Secret version).
 	patched := obj.DeepCopyObject().(T)
-	finalizers, _ := withFinalizer(obj.GetFinalizers(), v1alpha1.Finalizer)
+	finalizers, _ := appendFinalizer(obj.GetFinalizers(), v1alpha1.Finalizer)
 	var marks map[string]string
 	if !pending {
 		marks = map[string]string{v1alpha1.AnnotationCreatePending: r.now().UTC().Format(time.RFC3339)}
