@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -77,23 +78,55 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// paginate returns one page of items (page from 1, perPage default 20).
-func paginate[T any](items []T, pagep, perPagep *int) (data []T, page, perPage, total, pages int) {
-	page, perPage = 1, 20
-	if pagep != nil && *pagep > 0 {
-		page = *pagep
+// pager is a list request's page (from 1) and page size, with the contract's
+// defaults.
+type pager struct{ page, perPage int }
+
+func pagerOf(page, perPage *int) pager {
+	p := pager{page: 1, perPage: 20}
+	if page != nil && *page > 0 {
+		p.page = *page
 	}
-	if perPagep != nil && *perPagep > 0 {
-		perPage = *perPagep
+	if perPage != nil && *perPage > 0 {
+		p.perPage = *perPage
 	}
-	total = len(items)
-	pages = (total + perPage - 1) / perPage
-	data = []T{}
-	start := (page - 1) * perPage
-	if start < total {
-		data = append(data, items[start:min(total, start+perPage)]...)
+	return p
+}
+
+// window is the part of the list the page covers; a page too far for an int offset
+// covers nothing, as any page past the end.
+func (p pager) window() window {
+	if p.page-1 > math.MaxInt/p.perPage {
+		return window{offset: math.MaxInt, limit: p.perPage}
 	}
-	return data, page, perPage, total, pages
+	return window{offset: (p.page - 1) * p.perPage, limit: p.perPage}
+}
+
+func (p pager) pages(total int) int {
+	pages := total / p.perPage
+	if total%p.perPage != 0 {
+		pages++
+	}
+	return pages
+}
+
+// paged is the contract's PaginatedResponse* schemas with R as the items: every
+// paginated list's 200 response converts from it.
+type paged[R any] struct {
+	Data       []R
+	Page       int
+	PerPage    int
+	Total      int
+	TotalPages int
+}
+
+// pageOf answers one page of a list: items are the page, total counts the whole list.
+func pageOf[T, R any](p pager, items []*T, total int, to func(*T) R) paged[R] {
+	data := make([]R, 0, len(items))
+	for _, x := range items {
+		data = append(data, to(x))
+	}
+	return paged[R]{Data: data, Page: p.page, PerPage: p.perPage, Total: total, TotalPages: p.pages(total)}
 }
 
 func toAPIUser(u *User) api.EnterpriseUserResponse {
@@ -255,9 +288,10 @@ func (h *strictServer) SearchCompanies(ctx context.Context, req api.SearchCompan
 		items = append(items, api.CompanySummary{ResourceId: api.ID(c.ResourceID), Name: &name,
 			LicenseTargetUserLimit: &limit, TargetUserCount: &count, CreateTime: &created})
 	}
-	data, page, perPage, total, pages := paginate(items, &req.Body.PageNumber, &req.Body.PageSize)
+	pg := pagerOf(&req.Body.PageNumber, &req.Body.PageSize)
+	data, total, pages := cut(items, pg.window()), len(items), pg.pages(len(items))
 	status := "Success"
-	return api.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &page, PageSize: &perPage,
+	return api.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &pg.page, PageSize: &pg.perPage,
 		TotalNumberOfRecords: &total, TotalNumberOfPages: &pages, ValidationMessages: &[]string{}}, nil
 }
 
@@ -335,18 +369,13 @@ func (h *strictServer) DeleteEnterprise(ctx context.Context, req api.DeleteEnter
 // ---- users (seed 000 + extension) ----
 
 func (h *strictServer) ListEnterpriseUsers(ctx context.Context, req api.ListEnterpriseUsersRequestObject) (api.ListEnterpriseUsersResponseObject, error) {
-	p := req.Params
-	users, err := h.s.store.listUsers(h.sc(ctx), req.EnterpriseId,
-		UserFilter{Search: deref(p.Search), Status: deref(p.Status), RoleID: deref(p.RoleId)})
+	p, pg := req.Params, pagerOf(req.Params.Page, req.Params.PerPage)
+	users, total, err := h.s.store.listUsers(h.sc(ctx), req.EnterpriseId,
+		UserFilter{Search: deref(p.Search), Status: deref(p.Status), RoleID: deref(p.RoleId)}, pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseUserResponse, 0, len(users))
-	for _, u := range users {
-		all = append(all, toAPIUser(u))
-	}
-	data, page, perPage, total, pages := paginate(all, p.Page, p.PerPage)
-	return api.ListEnterpriseUsers200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return api.ListEnterpriseUsers200JSONResponse(pageOf(pg, users, total, toAPIUser)), nil
 }
 
 func (h *strictServer) CreateEnterpriseUser(ctx context.Context, req api.CreateEnterpriseUserRequestObject) (api.CreateEnterpriseUserResponseObject, error) {
@@ -424,12 +453,12 @@ func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req api.ListEn
 	if err != nil {
 		return nil, err
 	}
-	users, err := h.s.store.listUsers(sc, req.EnterpriseId, UserFilter{})
+	users, _, err := h.s.store.listUsers(sc, req.EnterpriseId, UserFilter{}, everything)
 	if err != nil {
 		return nil, err
 	}
 	var domain string
-	if ds, _ := h.s.store.listDomains(sc, req.EnterpriseId, nil); len(ds) > 0 {
+	if ds, _, _ := h.s.store.listDomains(sc, req.EnterpriseId, nil, everything); len(ds) > 0 {
 		domain = ds[0].Name
 		for _, d := range ds {
 			if d.IsPrimary {
@@ -603,16 +632,12 @@ func (h *strictServer) RemoveEnterpriseGroupMember(ctx context.Context, req api.
 // ---- roles ----
 
 func (h *strictServer) ListEnterpriseRoles(ctx context.Context, req api.ListEnterpriseRolesRequestObject) (api.ListEnterpriseRolesResponseObject, error) {
-	roles, err := h.s.store.listRoles(h.sc(ctx), req.EnterpriseId, deref(req.Params.Search))
+	pg := pagerOf(req.Params.Page, req.Params.PerPage)
+	roles, total, err := h.s.store.listRoles(h.sc(ctx), req.EnterpriseId, deref(req.Params.Search), pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseRoleResponse, 0, len(roles))
-	for _, r := range roles {
-		all = append(all, toAPIRole(r))
-	}
-	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return api.ListEnterpriseRoles200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return api.ListEnterpriseRoles200JSONResponse(pageOf(pg, roles, total, toAPIRole)), nil
 }
 
 func (h *strictServer) CreateEnterpriseRole(ctx context.Context, req api.CreateEnterpriseRoleRequestObject) (api.CreateEnterpriseRoleResponseObject, error) {
@@ -651,16 +676,12 @@ func (h *strictServer) DeleteEnterpriseRole(ctx context.Context, req api.DeleteE
 // ---- domains ----
 
 func (h *strictServer) ListEnterpriseDomains(ctx context.Context, req api.ListEnterpriseDomainsRequestObject) (api.ListEnterpriseDomainsResponseObject, error) {
-	ds, err := h.s.store.listDomains(h.sc(ctx), req.EnterpriseId, req.Params.Verified)
+	pg := pagerOf(req.Params.Page, req.Params.PerPage)
+	ds, total, err := h.s.store.listDomains(h.sc(ctx), req.EnterpriseId, req.Params.Verified, pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseDomainResponse, 0, len(ds))
-	for _, d := range ds {
-		all = append(all, toAPIDomain(d))
-	}
-	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return api.ListEnterpriseDomains200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return api.ListEnterpriseDomains200JSONResponse(pageOf(pg, ds, total, toAPIDomain)), nil
 }
 
 func (h *strictServer) CreateEnterpriseDomain(ctx context.Context, req api.CreateEnterpriseDomainRequestObject) (api.CreateEnterpriseDomainResponseObject, error) {
@@ -749,16 +770,12 @@ func (s *Server) lookupVerification(ctx context.Context, name, want string) (boo
 // ---- webhooks ----
 
 func (h *strictServer) ListEnterpriseWebhooks(ctx context.Context, req api.ListEnterpriseWebhooksRequestObject) (api.ListEnterpriseWebhooksResponseObject, error) {
-	ws, err := h.s.store.listWebhooks(h.sc(ctx), req.EnterpriseId)
+	pg := pagerOf(req.Params.Page, req.Params.PerPage)
+	ws, total, err := h.s.store.listWebhooks(h.sc(ctx), req.EnterpriseId, pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseWebhookResponse, 0, len(ws))
-	for _, w := range ws {
-		all = append(all, toAPIWebhook(w))
-	}
-	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return api.ListEnterpriseWebhooks200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return api.ListEnterpriseWebhooks200JSONResponse(pageOf(pg, ws, total, toAPIWebhook)), nil
 }
 
 func (h *strictServer) CreateEnterpriseWebhook(ctx context.Context, req api.CreateEnterpriseWebhookRequestObject) (api.CreateEnterpriseWebhookResponseObject, error) {
