@@ -1,238 +1,166 @@
 package platformsim
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
-	mrand "math/rand/v2"
-	"sync"
 	"time"
 )
 
-// Kinds, as errors and Server.Delete name them.
+// User statuses.
 const (
-	kindEnterprise = "enterprise"
-	kindUser       = "user"
-	kindRole       = "role"
-	kindGroup      = "group"
-	kindDomain     = "domain"
-	kindWebhook    = "webhook"
-	kindCompany    = "company"
-	kindTargetUser = "target user"
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
 )
 
-type idemKey struct{ company, org, key string }
+// Domain verification states.
+const (
+	DomainPending  = "pending"
+	DomainVerified = "verified"
+	DomainFailed   = "failed"
+)
 
-// store is the one state of the simulator. Every access holds mu. Each kind is a
-// table over a map; the state_*.go files hold what differs between kinds.
-type store struct {
-	mu          sync.Mutex
-	enterprises map[string]*Enterprise // handed out live by MutateEnterprises
-	ents        table[Enterprise, *Enterprise]
-	idem        map[idemKey]string
-	companies   map[string]*companyRow
-	comps       table[companyRow, *companyRow]
-	targetUsers map[string]*TargetUser
-	targets     table[TargetUser, *TargetUser]
+// ThirdPartyIdentifier links an enterprise to an id in another system (seed 002).
+type ThirdPartyIdentifier struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+}
+
+// Enterprise is one tenant. Its children live in the maps, keyed by id; Mutate*
+// callbacks may change any field except the maps' keys and ID.
+type Enterprise struct {
+	ID                    string                 `json:"id"`
+	OrganizationID        string                 `json:"organizationId"`
+	CompanyID             string                 `json:"companyId,omitempty"`
+	Name                  string                 `json:"name,omitempty"`
+	AdminEmail            string                 `json:"adminEmail"`
+	AdminUserID           string                 `json:"adminUserId"`
+	AdditionalAdmins      []string               `json:"additionalAdmins"`
+	ThirdPartyIdentifiers []ThirdPartyIdentifier `json:"thirdPartyIdentifiers"`
+	IdempotencyKey        string                 `json:"idempotencyKey"`
+	CreatedAt             time.Time              `json:"createdAt"`
+	UpdatedAt             time.Time              `json:"updatedAt"`
+
+	Users    map[string]*User    `json:"-"`
+	Roles    map[string]*Role    `json:"-"`
+	Groups   map[string]*Group   `json:"-"`
+	Domains  map[string]*Domain  `json:"-"`
+	Webhooks map[string]*Webhook `json:"-"`
+
 	seq         uint64
-
-	now func() time.Time
-	rnd *mrand.Rand // guarded by mu; nil → crypto/rand
+	requestHash string    // fingerprint of the create request, for idempotency conflicts
+	kids        *children // the tables over the maps above
 }
 
-func newStore(now func() time.Time, seed int64) *store {
-	s := &store{
-		enterprises: map[string]*Enterprise{},
-		idem:        map[idemKey]string{},
-		companies:   map[string]*companyRow{},
-		targetUsers: map[string]*TargetUser{},
-		now:         now,
-	}
-	s.ents.reset(kindEnterprise, &s.enterprises)
-	s.comps.reset(kindCompany, &s.companies)
-	s.targets.reset(kindTargetUser, &s.targetUsers)
-	if seed != 0 {
-		s.rnd = mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)) //nolint:gosec // a seed's bits, not a quantity
-	}
-	return s
+// User is an enterprise user. The password is kept only as its SHA-256.
+type User struct {
+	ID         string    `json:"id"`
+	Username   string    `json:"username"`
+	Email      string    `json:"email,omitempty"`
+	FirstName  string    `json:"firstName,omitempty"`
+	LastName   string    `json:"lastName,omitempty"`
+	Phone      string    `json:"phone,omitempty"`
+	Mobile     string    `json:"mobile,omitempty"`
+	Title      string    `json:"title,omitempty"`
+	Department string    `json:"department,omitempty"`
+	RoleIDs    []string  `json:"roleIds"`
+	Status     string    `json:"status"`
+	IsAgent    bool      `json:"isAgent"`
+	CreatedAt  time.Time `json:"createdAt"`
+	UpdatedAt  time.Time `json:"updatedAt"`
+	// PasswordSHA256 is the hex SHA-256 of the current password ("" when none was set).
+	PasswordSHA256 string `json:"passwordSha256,omitempty"`
+	// PasswordResets counts reset-password calls (admin reset or by login).
+	PasswordResets int `json:"passwordResets"`
+
+	seq uint64
 }
 
-// reindex rebuilds the enterprises' tables from their maps: a Mutate* callback may
-// have changed the maps, or natural keys, behind the tables' back.
-func (s *store) reindex() {
-	s.ents.reset(kindEnterprise, &s.enterprises)
-	for _, e := range s.enterprises {
-		e.kids = newChildren(e)
-	}
+// Role is an enterprise role.
+type Role struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Permissions []string  `json:"permissions"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+
+	seq uint64
 }
 
-// ---- ids and secrets ----
+// Group is an enterprise user group with its members' user ids.
+type Group struct {
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	Description       string    `json:"description,omitempty"`
+	ExternalReference string    `json:"externalReference,omitempty"`
+	Members           []string  `json:"members"`
+	CreatedAt         time.Time `json:"createdAt"`
+	UpdatedAt         time.Time `json:"updatedAt"`
 
-// cryptoBytes returns n bytes from crypto/rand (which never fails on the supported
-// platforms).
-func cryptoBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return b
+	seq uint64
 }
 
-// randHex is n random bytes in hex, for ids that no seed makes reproducible.
-func randHex(n int) string { return hex.EncodeToString(cryptoBytes(n)) }
+// Domain is an enterprise domain and its verification state.
+type Domain struct {
+	ID          string     `json:"id"`
+	Name        string     `json:"name"`
+	IsPrimary   bool       `json:"isPrimary,omitempty"`
+	State       string     `json:"state"`
+	RecordType  string     `json:"recordType"`
+	RecordName  string     `json:"recordName"`
+	RecordValue string     `json:"recordValue"`
+	Message     string     `json:"message,omitempty"`
+	Attempts    int        `json:"attempts"`
+	LastCheck   *time.Time `json:"lastCheck,omitempty"`
+	NextCheck   *time.Time `json:"nextCheck,omitempty"`
+	VerifiedAt  *time.Time `json:"verifiedAt,omitempty"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
 
-// randomBytes fills n random bytes; callers hold mu when the store is seeded.
-func (s *store) randomBytes(n int) []byte {
-	if s.rnd == nil {
-		return cryptoBytes(n)
-	}
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(s.rnd.UintN(256)) //nolint:gosec // UintN(256) < 256
-	}
-	return b
+	seq uint64
 }
 
-// newID returns a 32-hex id (the seeds' id pattern ^[0-9a-f]{32}$). Callers hold mu.
-func (s *store) newID() string { return hex.EncodeToString(s.randomBytes(16)) }
+// Webhook is an enterprise webhook. SigningSecret is never returned by the API nor
+// dumped by State (which shows its SHA-256).
+type Webhook struct {
+	ID            string             `json:"id"`
+	URL           string             `json:"url"`
+	Events        []string           `json:"events"`
+	Active        bool               `json:"active"`
+	Description   string             `json:"description,omitempty"`
+	SigningSecret string             `json:"-"`
+	LastTest      *WebhookTestResult `json:"lastTest,omitempty"`
+	CreatedAt     time.Time          `json:"createdAt"`
+	UpdatedAt     time.Time          `json:"updatedAt"`
 
-func (s *store) nextSeq() uint64 { s.seq++; return s.seq }
-
-// fresh is what every new object takes first: an id, then its place in creation
-// order and the creation time. Callers hold mu.
-func (s *store) fresh() (id string, seq uint64, now time.Time) {
-	return s.newID(), s.nextSeq(), s.now().UTC()
+	seq uint64
 }
 
-// randomSecret returns a URL-safe random string of n characters. Callers hold mu.
-func (s *store) randomSecret(n int) string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-	b := s.randomBytes(n)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+// WebhookTestResult is the outcome of a webhook test delivery.
+type WebhookTestResult struct {
+	Success    bool      `json:"success"`
+	StatusCode int       `json:"statusCode"`
+	Message    string    `json:"message"`
+	DurationMS int64     `json:"durationMs"`
+	TestedAt   time.Time `json:"testedAt"`
 }
 
-func sha256Hex(s string) string {
-	if s == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
-}
+// TargetUser is a company's target user (seed 003).
+type TargetUser struct {
+	ID                     string    `json:"resourceId"`
+	CompanyID              string    `json:"companyId"`
+	Email                  string    `json:"email"`
+	FirstName              string    `json:"firstName,omitempty"`
+	LastName               string    `json:"lastName,omitempty"`
+	Department             string    `json:"department,omitempty"`
+	Priority               string    `json:"priority,omitempty"`
+	IsActive               bool      `json:"isActive"`
+	PhoneNumber            string    `json:"phoneNumber,omitempty"`
+	TargetGroupResourceIDs []string  `json:"targetGroupResourceIds,omitempty"`
+	TimeZoneID             string    `json:"timeZoneId,omitempty"`
+	PreferredLanguageID    string    `json:"preferredLanguageId,omitempty"`
+	ManagerFirstName       string    `json:"managerFirstName,omitempty"`
+	ManagerLastName        string    `json:"managerLastName,omitempty"`
+	ManagerEmail           string    `json:"managerEmail,omitempty"`
+	CreatedAt              time.Time `json:"createdAt"`
 
-// ---- enterprises' children ----
-
-// scope is what a request may see: enterprises created without a company header are
-// visible only without one; enterprises created under a company only with that
-// company's header.
-type scope struct {
-	companyID string
-}
-
-func (s *store) enterprise(sc scope, id string) (*Enterprise, *apiError) {
-	e, ok := s.enterprises[id]
-	if !ok || e.CompanyID != sc.companyID {
-		return nil, errNotFound(kindEnterprise, id)
-	}
-	return e, nil
-}
-
-// children are an enterprise's tables, one per kind, over its exported maps.
-type children struct {
-	users    table[User, *User]
-	roles    table[Role, *Role]
-	groups   table[Group, *Group]
-	domains  table[Domain, *Domain]
-	webhooks table[Webhook, *Webhook]
-}
-
-func newChildren(e *Enterprise) *children {
-	c := &children{}
-	c.users.reset(kindUser, &e.Users)
-	c.roles.reset(kindRole, &e.Roles)
-	c.groups.reset(kindGroup, &e.Groups)
-	c.domains.reset(kindDomain, &e.Domains)
-	c.webhooks.reset(kindWebhook, &e.Webhooks)
-	return c
-}
-
-// remover is the removal of one kind, for Server.Delete (nil for an unknown kind).
-func (c *children) remover(kind string) func(id string) bool {
-	switch kind {
-	case kindUser:
-		return c.users.remove
-	case kindRole:
-		return c.roles.remove
-	case kindGroup:
-		return c.groups.remove
-	case kindDomain:
-		return c.domains.remove
-	case kindWebhook:
-		return c.webhooks.remove
-	}
-	return nil
-}
-
-// kindIn picks one kind's table out of an enterprise's, for the operations every
-// kind shares.
-type kindIn[T any, P object[T]] func(*children) *table[T, P]
-
-func usersIn(c *children) *table[User, *User]          { return &c.users }
-func rolesIn(c *children) *table[Role, *Role]          { return &c.roles }
-func groupsIn(c *children) *table[Group, *Group]       { return &c.groups }
-func domainsIn(c *children) *table[Domain, *Domain]    { return &c.domains }
-func webhooksIn(c *children) *table[Webhook, *Webhook] { return &c.webhooks }
-
-// childIn finds an object of an enterprise visible in sc. Callers hold mu.
-func childIn[T any, P object[T]](s *store, sc scope, entID, id string, kind kindIn[T, P]) (*Enterprise, *T, *apiError) {
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, nil, err
-	}
-	x, err := kind(e.kids).get(id)
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, x, nil
-}
-
-// getIn returns a copy of an object of an enterprise visible in sc.
-func getIn[T any, P object[T]](s *store, sc scope, entID, id string, kind kindIn[T, P]) (*T, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, x, err := childIn(s, sc, entID, id, kind)
-	if err != nil {
-		return nil, err
-	}
-	return P(x).copyOut(), nil
-}
-
-// listIn returns copies of the objects of a kind in an enterprise visible in sc
-// that keep accepts (nil: all) and fall in w, in creation order, and how many keep
-// accepts in all.
-func listIn[T any, P object[T]](s *store, sc scope, entID string, kind kindIn[T, P], keep func(*T) bool, w window) ([]*T, int, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, 0, err
-	}
-	page, total := kind(e.kids).list(keep, w)
-	return page, total, nil
-}
-
-// deleteIn removes an object of an enterprise visible in sc, then runs the kind's
-// side effects on the enterprise (then may be nil).
-func deleteIn[T any, P object[T]](s *store, sc scope, entID, id string, kind kindIn[T, P], then func(e *Enterprise, id string)) *apiError {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, _, err := childIn(s, sc, entID, id, kind)
-	if err != nil {
-		return err
-	}
-	kind(e.kids).remove(id)
-	if then != nil {
-		then(e, id)
-	}
-	return nil
+	seq uint64
 }

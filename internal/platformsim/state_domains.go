@@ -45,34 +45,26 @@ func (s *store) deleteDomain(sc scope, entID, domainID string) *apiError {
 
 // createDomain registers a pending domain with a random TXT record to publish.
 func (s *store) createDomain(sc scope, entID, name string, primary bool) (*Domain, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, err
-	}
 	n := normalizeDomain(name)
-	if !validDomainName(n) {
-		e := errInvalid("domain", "%q is not a valid domain name", name)
-		e.Status = http.StatusUnprocessableEntity
-		return nil, e
-	}
-	if err := e.kids.domains.free(domainKey(n), nil); err != nil {
-		return nil, err
-	}
-	id, seq, now := s.fresh()
-	d := &Domain{
-		ID: id, Name: n, IsPrimary: primary, State: DomainPending, RecordType: "TXT",
-		RecordName:  VerificationRecordPrefix + n,
-		RecordValue: "platform-verification=" + s.randomSecret(32),
-		Message:     "publish the TXT record, then verify",
-		CreatedAt:   now, UpdatedAt: now, seq: seq,
-	}
-	if primary {
-		clearPrimary(e)
-	}
-	e.kids.domains.add(d)
-	return d.copyOut(), nil
+	return createIn(s, sc, entID, domainsIn, func(e *Enterprise) *apiError {
+		if !validDomainName(n) {
+			err := errInvalid("domain", "%q is not a valid domain name", name)
+			err.Status = http.StatusUnprocessableEntity
+			return err
+		}
+		return e.kids.domains.free(domainKey(n), nil)
+	}, func(e *Enterprise, id string, seq uint64, now time.Time) *Domain {
+		if primary {
+			clearPrimary(e)
+		}
+		return &Domain{
+			ID: id, Name: n, IsPrimary: primary, State: DomainPending, RecordType: "TXT",
+			RecordName:  VerificationRecordPrefix + n,
+			RecordValue: "platform-verification=" + s.randomSecret(32),
+			Message:     "publish the TXT record, then verify",
+			CreatedAt:   now, UpdatedAt: now, seq: seq,
+		}
+	})
 }
 
 // clearPrimary unmarks every domain of e: one domain at most is primary.
@@ -85,43 +77,34 @@ func clearPrimary(e *Enterprise) {
 // updateDomain changes the primary flag (the name is immutable: a new name is a new
 // domain with a new record).
 func (s *store) updateDomain(sc scope, entID, domainID string, primary *bool) (*Domain, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, d, err := childIn(s, sc, entID, domainID, domainsIn)
-	if err != nil {
-		return nil, err
-	}
-	if primary != nil {
-		if *primary {
-			clearPrimary(e)
+	return updateIn(s, sc, entID, domainID, domainsIn, func(e *Enterprise, d *Domain) *apiError {
+		if primary != nil {
+			if *primary {
+				clearPrimary(e)
+			}
+			d.IsPrimary = *primary
 		}
-		d.IsPrimary = *primary
-	}
-	d.UpdatedAt = s.now().UTC()
-	return d.copyOut(), nil
+		return nil
+	})
 }
 
 // recordCheck stores the outcome of a DNS check done outside the lock.
 func (s *store) recordCheck(sc scope, entID, domainID string, found bool, msg string, recheck time.Duration) (*Domain, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, d, err := childIn(s, sc, entID, domainID, domainsIn)
-	if err != nil {
-		return nil, err
-	}
-	now := s.now().UTC()
-	d.Attempts++
-	d.LastCheck = &now
-	d.UpdatedAt = now
-	if found {
-		d.State = DomainVerified
-		d.VerifiedAt = &now
-		d.NextCheck = nil
-		d.Message = msg
-	} else if d.State != DomainVerified {
-		next := now.Add(recheck)
-		d.NextCheck = &next
-		d.Message = msg
-	}
-	return d.copyOut(), nil
+	return inChild(s, sc, entID, domainID, domainsIn, func(_ *Enterprise, d *Domain) *apiError {
+		now := s.now().UTC()
+		d.Attempts++
+		d.LastCheck = &now
+		d.UpdatedAt = now
+		if found {
+			d.State = DomainVerified
+			d.VerifiedAt = &now
+			d.NextCheck = nil
+			d.Message = msg
+		} else if d.State != DomainVerified {
+			next := now.Add(recheck)
+			d.NextCheck = &next
+			d.Message = msg
+		}
+		return nil
+	})
 }

@@ -1,6 +1,9 @@
 package platformsim
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // GroupInput creates or changes a group; nil fields are left as they are on update.
 type GroupInput struct {
@@ -29,52 +32,29 @@ func (s *store) deleteGroup(sc scope, entID, groupID string) *apiError {
 }
 
 func (s *store) createGroup(sc scope, entID string, in GroupInput) (*Group, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, err
-	}
-	if err := newName(&e.kids.groups, in.Name); err != nil {
-		return nil, err
-	}
-	id, seq, now := s.fresh()
-	g := &Group{ID: id, Name: in.Name, Members: []string{}, CreatedAt: now, UpdatedAt: now, seq: seq}
-	in.apply(g)
-	e.kids.groups.add(g)
-	return g.copyOut(), nil
+	return createNamed(s, sc, entID, in.Name, groupsIn, func(id string, seq uint64, now time.Time) *Group {
+		g := &Group{ID: id, Name: in.Name, Members: []string{}, CreatedAt: now, UpdatedAt: now, seq: seq}
+		in.apply(g)
+		return g
+	})
 }
 
 func (s *store) updateGroup(sc scope, entID, groupID string, in GroupInput) (*Group, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, g, err := childIn(s, sc, entID, groupID, groupsIn)
-	if err != nil {
-		return nil, err
-	}
-	if err := rename(&e.kids.groups, g, in.Name, func(n string) { g.Name = n }); err != nil {
-		return nil, err
-	}
-	in.apply(g)
-	g.UpdatedAt = s.now().UTC()
-	return g.copyOut(), nil
+	return updateNamed(s, sc, entID, groupID, in.Name, groupsIn, in.apply)
 }
 
-// members runs change on a group's members under the lock and returns a copy of
-// them afterwards. change reports whether it changed them (which touches the group).
+// members runs change on a group's members and returns a copy of them afterwards.
+// change reports whether it changed them (which touches the group).
 func (s *store) members(sc scope, entID, groupID string, change func(e *Enterprise, g *Group) (bool, *apiError)) ([]string, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, g, err := childIn(s, sc, entID, groupID, groupsIn)
+	g, err := inChild(s, sc, entID, groupID, groupsIn, func(e *Enterprise, g *Group) *apiError {
+		changed, err := change(e, g)
+		if changed {
+			g.touch(s.now().UTC())
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	changed, err := change(e, g)
-	if err != nil {
-		return nil, err
-	}
-	if changed {
-		g.UpdatedAt = s.now().UTC()
 	}
 	return append([]string{}, g.Members...), nil
 }

@@ -3,6 +3,7 @@ package platformsim
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // RoleInput creates or replaces a role.
@@ -24,42 +25,12 @@ func (s *store) getRole(sc scope, entID, roleID string) (*Role, *apiError) {
 	return getIn(s, sc, entID, roleID, rolesIn)
 }
 
-// newName checks the name of a new role or group: given, and no other's.
-func newName[T any, P object[T]](t *table[T, P], name string) *apiError {
-	if strings.TrimSpace(name) == "" {
-		return errInvalid(fieldName, "name must not be empty")
-	}
-	return t.free(nameKey(name), nil)
-}
-
-// rename gives a role or group x the name, unless name is empty (an update that
-// leaves the name as it is) or another's.
-func rename[T any, P object[T]](t *table[T, P], x *T, name string, set func(string)) *apiError {
-	if name == "" {
-		return nil
-	}
-	if err := t.free(nameKey(name), x); err != nil {
-		return err
-	}
-	t.change(x, func() { set(name) })
-	return nil
-}
-
 func (s *store) createRole(sc scope, entID string, in RoleInput) (*Role, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, err
-	}
-	if err := newName(&e.kids.roles, in.Name); err != nil {
-		return nil, err
-	}
-	id, seq, now := s.fresh()
-	r := &Role{ID: id, Name: in.Name, Permissions: []string{}, CreatedAt: now, UpdatedAt: now, seq: seq}
-	in.apply(r)
-	e.kids.roles.add(r)
-	return r.copyOut(), nil
+	return createNamed(s, sc, entID, in.Name, rolesIn, func(id string, seq uint64, now time.Time) *Role {
+		r := &Role{ID: id, Name: in.Name, Permissions: []string{}, CreatedAt: now, UpdatedAt: now, seq: seq}
+		in.apply(r)
+		return r
+	})
 }
 
 // apply sets what the input gives besides the name.
@@ -72,18 +43,7 @@ func (in RoleInput) apply(r *Role) {
 
 // updateRole changes name (when non-empty), description and permissions (when set).
 func (s *store) updateRole(sc scope, entID, roleID string, in RoleInput) (*Role, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, r, err := childIn(s, sc, entID, roleID, rolesIn)
-	if err != nil {
-		return nil, err
-	}
-	if err := rename(&e.kids.roles, r, in.Name, func(n string) { r.Name = n }); err != nil {
-		return nil, err
-	}
-	in.apply(r)
-	r.UpdatedAt = s.now().UTC()
-	return r.copyOut(), nil
+	return updateNamed(s, sc, entID, roleID, in.Name, rolesIn, in.apply)
 }
 
 // deleteRole removes the role and unassigns it from every user.

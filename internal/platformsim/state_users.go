@@ -1,9 +1,11 @@
 package platformsim
 
 import (
+	"cmp"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // UserFilter narrows listUsers.
@@ -78,87 +80,71 @@ func validStatus(status string) *apiError {
 }
 
 func (s *store) createUser(sc scope, entID string, in UserInput) (*User, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, err
-	}
 	if in.Username == "" {
 		in.Username = in.Email
 	}
-	if in.Username == "" {
-		return nil, errInvalid("username", "username (or email) is required")
-	}
-	if in.Email == "" && in.Mobile == "" && in.Phone == "" {
-		return nil, errInvalid("email", "email is required when no cell phone is given")
-	}
-	if err := e.kids.users.free(userKeys(in.Username, in.Email), nil); err != nil {
-		return nil, err
-	}
-	if err := checkRoles(e, in.RoleIDs); err != nil {
-		return nil, err
-	}
-	status := in.Status
-	if status == "" {
-		status = StatusActive
-	}
-	if err := validStatus(status); err != nil {
-		return nil, err
-	}
-	id, seq, now := s.fresh()
-	u := &User{
-		ID: id, Username: in.Username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
-		Phone: in.Phone, Mobile: in.Mobile, Title: in.Title, Department: in.Department,
-		RoleIDs: append([]string{}, in.RoleIDs...), Status: status, IsAgent: in.IsAgent,
-		PasswordSHA256: sha256Hex(in.Password), CreatedAt: now, UpdatedAt: now, seq: seq,
-	}
-	e.kids.users.add(u)
-	return u.copyOut(), nil
+	status := cmp.Or(in.Status, StatusActive)
+	return createIn(s, sc, entID, usersIn, func(e *Enterprise) *apiError {
+		if in.Username == "" {
+			return errInvalid(fieldUsername, "username (or email) is required")
+		}
+		if in.Email == "" && in.Mobile == "" && in.Phone == "" {
+			return errInvalid(fieldEmail, "email is required when no cell phone is given")
+		}
+		if err := e.kids.users.free(userKeys(in.Username, in.Email), nil); err != nil {
+			return err
+		}
+		if err := checkRoles(e, in.RoleIDs); err != nil {
+			return err
+		}
+		return validStatus(status)
+	}, func(_ *Enterprise, id string, seq uint64, now time.Time) *User {
+		return &User{
+			ID: id, Username: in.Username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+			Phone: in.Phone, Mobile: in.Mobile, Title: in.Title, Department: in.Department,
+			RoleIDs: append([]string{}, in.RoleIDs...), Status: status, IsAgent: in.IsAgent,
+			PasswordSHA256: sha256Hex(in.Password), CreatedAt: now, UpdatedAt: now, seq: seq,
+		}
+	})
 }
 
 func (s *store) updateUser(sc scope, entID, userID string, p UserPatch) (*User, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, u, err := childIn(s, sc, entID, userID, usersIn)
-	if err != nil {
-		return nil, err
-	}
-	username, email := u.Username, u.Email
-	if p.Username != nil {
-		if *p.Username == "" {
-			return nil, errInvalid("username", "username must not be empty")
+	return updateIn(s, sc, entID, userID, usersIn, func(e *Enterprise, u *User) *apiError {
+		username, email := u.Username, u.Email
+		if p.Username != nil {
+			if *p.Username == "" {
+				return errInvalid(fieldUsername, "username must not be empty")
+			}
+			username = *p.Username
 		}
-		username = *p.Username
-	}
-	setIf(&email, p.Email)
-	if err := e.kids.users.free(userKeys(username, email), u); err != nil {
-		return nil, err
-	}
-	if p.RoleIDs != nil {
-		if err := checkRoles(e, *p.RoleIDs); err != nil {
-			return nil, err
+		setIf(&email, p.Email)
+		if err := e.kids.users.free(userKeys(username, email), u); err != nil {
+			return err
 		}
-	}
-	if p.Status != nil {
-		if err := validStatus(*p.Status); err != nil {
-			return nil, err
+		if p.RoleIDs != nil {
+			if err := checkRoles(e, *p.RoleIDs); err != nil {
+				return err
+			}
 		}
-	}
-	e.kids.users.change(u, func() { u.Username, u.Email = username, email })
-	setIf(&u.FirstName, p.FirstName)
-	setIf(&u.LastName, p.LastName)
-	setIf(&u.Phone, p.Phone)
-	setIf(&u.Mobile, p.Mobile)
-	setIf(&u.Title, p.Title)
-	setIf(&u.Department, p.Department)
-	setIf(&u.Status, p.Status)
-	if p.RoleIDs != nil {
-		u.RoleIDs = append([]string{}, (*p.RoleIDs)...)
-	}
-	setIf(&u.IsAgent, p.IsAgent)
-	u.UpdatedAt = s.now().UTC()
-	return u.copyOut(), nil
+		if p.Status != nil {
+			if err := validStatus(*p.Status); err != nil {
+				return err
+			}
+		}
+		e.kids.users.change(u, func() { u.Username, u.Email = username, email })
+		setIf(&u.FirstName, p.FirstName)
+		setIf(&u.LastName, p.LastName)
+		setIf(&u.Phone, p.Phone)
+		setIf(&u.Mobile, p.Mobile)
+		setIf(&u.Title, p.Title)
+		setIf(&u.Department, p.Department)
+		setIf(&u.Status, p.Status)
+		if p.RoleIDs != nil {
+			u.RoleIDs = append([]string{}, (*p.RoleIDs)...)
+		}
+		setIf(&u.IsAgent, p.IsAgent)
+		return nil
+	})
 }
 
 // deleteUser removes the user and its group memberships.
@@ -179,14 +165,12 @@ func (s *store) setUserStatus(sc scope, entID, userID, status string) (*User, *a
 
 // resetPassword sets and returns a new random temporary password.
 func (s *store) resetPassword(sc scope, entID, userID string) (string, *User, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, u, err := childIn(s, sc, entID, userID, usersIn)
-	if err != nil {
-		return "", nil, err
-	}
-	pw := s.newPassword(u)
-	return pw, u.copyOut(), nil
+	var pw string
+	u, err := inChild(s, sc, entID, userID, usersIn, func(_ *Enterprise, u *User) *apiError {
+		pw = s.newPassword(u)
+		return nil
+	})
+	return pw, u, err
 }
 
 // newPassword gives u a new random temporary password and returns it. Callers hold mu.

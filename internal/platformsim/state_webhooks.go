@@ -1,5 +1,7 @@
 package platformsim
 
+import "time"
+
 // WebhookInput creates or changes a webhook; nil fields are left as they are on update.
 type WebhookInput struct {
 	URL           *string
@@ -36,50 +38,37 @@ func (s *store) deleteWebhook(sc scope, entID, webhookID string) *apiError {
 }
 
 func (s *store) createWebhook(sc scope, entID string, in WebhookInput, checkURL func(string) *apiError) (*Webhook, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, err := s.enterprise(sc, entID)
-	if err != nil {
-		return nil, err
-	}
-	if in.URL == nil {
-		return nil, errInvalid("url", "url is required")
-	}
-	if err := checkURL(*in.URL); err != nil {
-		return nil, err
-	}
-	id, seq, now := s.fresh()
-	w := &Webhook{ID: id, URL: *in.URL, Events: []string{}, Active: true, CreatedAt: now, UpdatedAt: now, seq: seq}
-	in.apply(w)
-	if w.SigningSecret == "" {
-		w.SigningSecret = s.randomSecret(32)
-	}
-	e.kids.webhooks.add(w)
-	return w.copyOut(), nil
+	return createIn(s, sc, entID, webhooksIn, func(*Enterprise) *apiError {
+		if in.URL == nil {
+			return errInvalid("url", "url is required")
+		}
+		return checkURL(*in.URL)
+	}, func(_ *Enterprise, id string, seq uint64, now time.Time) *Webhook {
+		w := &Webhook{ID: id, URL: *in.URL, Events: []string{}, Active: true, CreatedAt: now, UpdatedAt: now, seq: seq}
+		in.apply(w)
+		if w.SigningSecret == "" {
+			w.SigningSecret = s.randomSecret(32)
+		}
+		return w
+	})
 }
 
 func (s *store) updateWebhook(sc scope, entID, webhookID string, in WebhookInput, checkURL func(string) *apiError) (*Webhook, *apiError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, w, err := childIn(s, sc, entID, webhookID, webhooksIn)
-	if err != nil {
-		return nil, err
-	}
-	if in.URL != nil {
-		if err := checkURL(*in.URL); err != nil {
-			return nil, err
+	return updateIn(s, sc, entID, webhookID, webhooksIn, func(_ *Enterprise, w *Webhook) *apiError {
+		if in.URL != nil {
+			if err := checkURL(*in.URL); err != nil {
+				return err
+			}
+			w.URL = *in.URL
 		}
-		w.URL = *in.URL
-	}
-	in.apply(w)
-	w.UpdatedAt = s.now().UTC()
-	return w.copyOut(), nil
+		in.apply(w)
+		return nil
+	})
 }
 
 func (s *store) recordWebhookTest(sc scope, entID, webhookID string, res WebhookTestResult) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, w, err := childIn(s, sc, entID, webhookID, webhooksIn); err == nil {
+	_, _ = inChild(s, sc, entID, webhookID, webhooksIn, func(_ *Enterprise, w *Webhook) *apiError {
 		w.LastTest = &res
-	}
+		return nil
+	})
 }
