@@ -24,7 +24,7 @@
 // The state keeps every kind in one generic table (table.go) over the maps the
 // exported types expose. A table keeps the objects in creation order, so that a page
 // of a list costs the page (the bench lists 10,000 users), and the natural keys in
-// use, so that a create checks uniqueness with one lookup; Mutate* rebuild the tables
-// after changing the maps behind their back. What differs between kinds (validation,
+// use, so that a create checks uniqueness with one lookup; Mutate* bring the tables
+// up to date with what their callbacks changed. What differs between kinds (validation,
 // which fields an update changes, side effects) is in state_*.go.
 package platformsim

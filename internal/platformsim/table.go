@@ -48,8 +48,9 @@ func (k naturalKey) index() indexKey {
 // the table keeps beside it what makes reads cheap: the objects in creation order,
 // so a page of a list costs the page and not a sort of every object, and the
 // natural keys in use, so a create checks uniqueness with one lookup instead of a
-// comparison with every object. Callers hold the store's lock; whoever changes the
-// map or a natural key behind the table's back rebuilds it (see store.reindex).
+// comparison with every object. Callers hold the store's lock; a change to a
+// natural key goes through change, and whoever changes the map behind the table's
+// back rebuilds it (see store.reindex).
 type table[T any, P object[T]] struct {
 	kind  string // as errors name it ("user")
 	live  *map[string]*T
