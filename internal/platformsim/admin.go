@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 )
@@ -55,42 +54,23 @@ func (c CompanyInfo) MarshalJSON() ([]byte, error) {
 func (s *Server) State() Snapshot {
 	st := s.store
 	st.mu.Lock()
-	snap := Snapshot{Enterprises: []EnterpriseSnapshot{}, TargetUsers: []TargetUser{}}
-	for _, e := range sortedBySeq(st.enterprises, func(e *Enterprise) uint64 { return e.seq }) {
-		es := EnterpriseSnapshot{Enterprise: *cloneEnterprise(e),
-			Users: []User{}, Roles: []Role{}, Groups: []Group{}, Domains: []Domain{}, Webhooks: []WebhookSnapshot{}}
-		for _, u := range sortedBySeq(e.Users, func(u *User) uint64 { return u.seq }) {
-			es.Users = append(es.Users, *cloneUser(u))
-		}
-		for _, r := range sortedBySeq(e.Roles, func(r *Role) uint64 { return r.seq }) {
-			es.Roles = append(es.Roles, *cloneRole(r))
-		}
-		for _, g := range sortedBySeq(e.Groups, func(g *Group) uint64 { return g.seq }) {
-			es.Groups = append(es.Groups, *cloneGroup(g))
-		}
-		for _, d := range sortedBySeq(e.Domains, func(d *Domain) uint64 { return d.seq }) {
-			es.Domains = append(es.Domains, *cloneDomain(d))
-		}
-		for _, w := range sortedBySeq(e.Webhooks, func(w *Webhook) uint64 { return w.seq }) {
-			c := cloneWebhook(w)
-			secret := c.SigningSecret
-			c.SigningSecret = ""
-			es.Webhooks = append(es.Webhooks, WebhookSnapshot{Webhook: *c, SigningSecretSHA256: sha256Hex(secret)})
+	defer st.mu.Unlock()
+	snap := Snapshot{Enterprises: []EnterpriseSnapshot{}, TargetUsers: st.targets.copies()}
+	for _, e := range st.ents.order {
+		es := EnterpriseSnapshot{Enterprise: *e.copyOut(), Users: e.kids.users.copies(), Roles: e.kids.roles.copies(),
+			Groups: e.kids.groups.copies(), Domains: e.kids.domains.copies(), Webhooks: []WebhookSnapshot{}}
+		for _, w := range e.kids.webhooks.copies() {
+			secret := w.SigningSecret
+			w.SigningSecret = ""
+			es.Webhooks = append(es.Webhooks, WebhookSnapshot{Webhook: w, SigningSecretSHA256: sha256Hex(secret)})
 		}
 		snap.Enterprises = append(snap.Enterprises, es)
 	}
-	for _, t := range sortedBySeq(st.targetUsers, func(t *TargetUser) uint64 { return t.seq }) {
-		c := *t
-		c.TargetGroupResourceIDs = slices.Clone(t.TargetGroupResourceIDs)
-		snap.TargetUsers = append(snap.TargetUsers, c)
+	ids := make([]string, 0, len(st.comps.order))
+	for _, c := range st.comps.order {
+		ids = append(ids, c.ResourceID)
 	}
-	ids := make([]string, 0, len(st.companies))
-	for id := range st.companies {
-		ids = append(ids, id)
-	}
-	st.mu.Unlock()
-	snap.Companies = s.store.listCompanies(ids)
-	if snap.Companies == nil {
+	if snap.Companies = st.companyInfos(ids); snap.Companies == nil {
 		snap.Companies = []CompanyInfo{}
 	}
 	if s.dns != nil {
@@ -113,20 +93,31 @@ func (s *Server) MutateEnterprises(fn func(enterprises map[string]*Enterprise)) 
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	fn(s.store.enterprises)
+	s.store.reindex()
 }
 
-func mutateChild[T any](s *Server, entID, id string, pick func(*Enterprise) map[string]*T, fn func(*T)) error {
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
+// liveEnterprise is the enterprise with entID whatever its scope. Callers hold mu.
+func (s *Server) liveEnterprise(entID string) (*Enterprise, error) {
 	e, ok := s.store.enterprises[entID]
 	if !ok {
-		return fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
+		return nil, fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
 	}
-	v, ok := pick(e)[id]
+	return e, nil
+}
+
+func mutateChild[T any, P object[T]](s *Server, entID, id string, kind kindIn[T, P], fn func(*T)) error {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	e, err := s.liveEnterprise(entID)
+	if err != nil {
+		return err
+	}
+	t := kind(e.kids)
+	v, ok := (*t.live)[id]
 	if !ok {
 		return fmt.Errorf("%s in enterprise %s: %w", id, entID, ErrNotFound)
 	}
-	fn(v)
+	t.change(v, func() { fn(v) })
 	return nil
 }
 
@@ -134,82 +125,66 @@ func mutateChild[T any](s *Server, entID, id string, pick func(*Enterprise) map[
 func (s *Server) MutateEnterprise(entID string, fn func(*Enterprise)) error {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	e, ok := s.store.enterprises[entID]
-	if !ok {
-		return fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
+	e, err := s.liveEnterprise(entID)
+	if err != nil {
+		return err
 	}
 	fn(e)
+	s.store.reindex()
 	return nil
 }
 
 // MutateUser changes a user in place (do not change its ID).
 func (s *Server) MutateUser(entID, userID string, fn func(*User)) error {
-	return mutateChild(s, entID, userID, func(e *Enterprise) map[string]*User { return e.Users }, fn)
+	return mutateChild(s, entID, userID, usersIn, fn)
 }
 
 // MutateRole changes a role in place.
 func (s *Server) MutateRole(entID, roleID string, fn func(*Role)) error {
-	return mutateChild(s, entID, roleID, func(e *Enterprise) map[string]*Role { return e.Roles }, fn)
+	return mutateChild(s, entID, roleID, rolesIn, fn)
 }
 
 // MutateGroup changes a group (including Members) in place.
 func (s *Server) MutateGroup(entID, groupID string, fn func(*Group)) error {
-	return mutateChild(s, entID, groupID, func(e *Enterprise) map[string]*Group { return e.Groups }, fn)
+	return mutateChild(s, entID, groupID, groupsIn, fn)
 }
 
 // MutateDomain changes a domain (e.g. State) in place.
 func (s *Server) MutateDomain(entID, domainID string, fn func(*Domain)) error {
-	return mutateChild(s, entID, domainID, func(e *Enterprise) map[string]*Domain { return e.Domains }, fn)
+	return mutateChild(s, entID, domainID, domainsIn, fn)
 }
 
 // MutateWebhook changes a webhook (including SigningSecret) in place.
 func (s *Server) MutateWebhook(entID, webhookID string, fn func(*Webhook)) error {
-	return mutateChild(s, entID, webhookID, func(e *Enterprise) map[string]*Webhook { return e.Webhooks }, fn)
+	return mutateChild(s, entID, webhookID, webhooksIn, fn)
 }
 
 // Delete removes one object behind the API's back. kind is one of "enterprise"
 // (id = entID; children go with it), "user", "role", "group", "domain", "webhook".
+// Only a user's removal has a side effect (its group memberships go with it).
 func (s *Server) Delete(kind, entID, id string) error {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	e, ok := s.store.enterprises[entID]
-	if !ok {
-		return fmt.Errorf("enterprise %s: %w", entID, ErrNotFound)
+	e, err := s.liveEnterprise(entID)
+	if err != nil {
+		return err
 	}
-	has := func(ok bool) error {
-		if !ok {
-			return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound)
-		}
+	if kind == kindEnterprise {
+		s.store.dropEnterprise(entID, e)
 		return nil
 	}
-	var found bool
-	switch kind {
-	case "enterprise":
-		delete(s.store.enterprises, entID)
-		delete(s.store.idem, idemKey{e.CompanyID, e.OrganizationID, e.IdempotencyKey})
-		return nil
-	case "user":
-		_, found = e.Users[id]
-		delete(e.Users, id)
-		for _, g := range e.Groups {
-			g.Members = slices.DeleteFunc(g.Members, func(m string) bool { return m == id })
-		}
-	case "role":
-		_, found = e.Roles[id]
-		delete(e.Roles, id)
-	case "group":
-		_, found = e.Groups[id]
-		delete(e.Groups, id)
-	case "domain":
-		_, found = e.Domains[id]
-		delete(e.Domains, id)
-	case "webhook":
-		_, found = e.Webhooks[id]
-		delete(e.Webhooks, id)
-	default:
+	remove := e.kids.remover(kind)
+	if remove == nil {
 		return fmt.Errorf("platformsim: unknown kind %q", kind)
 	}
-	return has(found)
+	found := remove(id)
+	if kind == kindUser {
+		forgetMember(e, id)
+	}
+	if !found {
+		return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound)
+	}
+	return nil
 }
 
 // NewID returns a fresh 32-hex id (for objects added with MutateEnterprises).
@@ -251,7 +226,7 @@ func (s *Server) PublishDomainRecord(entID, domainID string) error {
 	s.store.mu.Lock()
 	var name, value string
 	if e, ok := s.store.enterprises[entID]; ok {
-		if d, ok := e.Domains[domainID]; ok {
+		if d, err := e.kids.domains.get(domainID); err == nil {
 			name, value = d.RecordName, d.RecordValue
 		}
 	}

@@ -3,7 +3,6 @@ package platformsim
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -72,8 +71,7 @@ type tokenClaims struct {
 
 func newAuth(key []byte, ttl time.Duration, now func() time.Time) *auth {
 	if len(key) == 0 {
-		key = make([]byte, 32)
-		_, _ = rand.Read(key)
+		key = cryptoBytes(32)
 	}
 	return &auth{key: key, ttl: ttl, now: now}
 }
@@ -113,10 +111,8 @@ var b64 = base64.RawURLEncoding
 // issue signs a token for c valid for the configured TTL.
 func (a *auth) issue(c Credential, scopeStr string) (string, time.Duration) {
 	now := a.now()
-	jti := make([]byte, 12)
-	_, _ = rand.Read(jti)
 	claims := tokenClaims{Subject: c.ClientID, IssuedAt: now.Unix(), ExpiresAt: now.Add(a.ttl).Unix(),
-		ID: hex.EncodeToString(jti), Scope: scopeStr, ExpiresAtMS: now.Add(a.ttl).UnixMilli()}
+		ID: randHex(12), Scope: scopeStr, ExpiresAtMS: now.Add(a.ttl).UnixMilli()}
 	hdr, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
 	body, _ := json.Marshal(claims)
 	signing := b64.EncodeToString(hdr) + "." + b64.EncodeToString(body)

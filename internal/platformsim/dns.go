@@ -174,3 +174,26 @@ func newResolver(addr string) *net.Resolver {
 		},
 	}
 }
+
+// lookupVerification queries the TXT record through the configured DNS server.
+func (s *Server) lookupVerification(ctx context.Context, name, want string) (bool, string) {
+	ctx, cancel := context.WithTimeout(ctx, s.opts.DNSTimeout)
+	defer cancel()
+	txts, err := s.resolver.LookupTXT(ctx, name)
+	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			return false, fmt.Sprintf("no TXT record found at %s", name)
+		}
+		return false, fmt.Sprintf("DNS lookup of %s failed: %v", name, err)
+	}
+	for _, t := range txts {
+		if strings.TrimSpace(t) == want {
+			return true, "domain ownership verified"
+		}
+	}
+	if len(txts) == 0 {
+		return false, fmt.Sprintf("no TXT record found at %s", name)
+	}
+	return false, fmt.Sprintf("TXT record at %s does not hold the expected value", name)
+}

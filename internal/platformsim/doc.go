@@ -21,4 +21,11 @@
 //
 // Start one with Start(ctx, Options{}) and point the operator's client at Server.URL().
 // cmd/platform-sim runs one as a standalone process; docs/simulator.md documents both.
+//
+// The state keeps every kind in one generic table (table.go) over the maps the
+// exported types expose. A table keeps the objects in creation order, so that a page
+// of a list costs the page (the bench lists 10,000 users), and the natural keys in
+// use, so that a create checks uniqueness with one lookup; Mutate* bring the tables
+// up to date with what their callbacks changed. What differs between kinds (validation,
+// which fields an update changes, side effects) is in state_*.go.
 package platformsim

@@ -2,9 +2,7 @@ package platformsim
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -19,6 +17,10 @@ import (
 )
 
 // strictServer implements the generated strict server interface over the store.
+// This file holds its methods, one per operation of the contract and each only the
+// glue from a request to the store and back (conversions are in convert.go, the
+// rules in state_*.go). It is the package's longest file because the contract has
+// that many operations; split by kind it would scatter one index of them.
 type strictServer struct{ s *Server }
 
 var _ apiserver.StrictServerInterface = (*strictServer)(nil)
@@ -38,134 +40,6 @@ func newAPIHandler(s *Server) (http.Handler, error) {
 		},
 	}), nil
 }
-
-// ---- helpers ----
-
-func opt(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// idPtr is the contract's Id for a stored id (always answered as a JSON string).
-func idPtr(s string) *api.ID {
-	id := api.ID(s)
-	return &id
-}
-
-// apiIDs converts stored ids to the contract's Id; nil becomes an empty list.
-func apiIDs(ids []string) []api.ID {
-	out := make([]api.ID, len(ids))
-	for i, id := range ids {
-		out[i] = api.ID(id)
-	}
-	return out
-}
-
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
-}
-
-// paginate returns one page of items (page from 1, perPage default 20).
-func paginate[T any](items []T, pagep, perPagep *int) (data []T, page, perPage, total, pages int) {
-	page, perPage = 1, 20
-	if pagep != nil && *pagep > 0 {
-		page = *pagep
-	}
-	if perPagep != nil && *perPagep > 0 {
-		perPage = *perPagep
-	}
-	total = len(items)
-	pages = (total + perPage - 1) / perPage
-	data = []T{}
-	start := (page - 1) * perPage
-	if start < total {
-		data = append(data, items[start:min(total, start+perPage)]...)
-	}
-	return data, page, perPage, total, pages
-}
-
-func toAPIUser(u *User) api.EnterpriseUserResponse {
-	return api.EnterpriseUserResponse{
-		Id: api.ID(u.ID), Username: u.Username, Email: opt(u.Email), FirstName: opt(u.FirstName), LastName: opt(u.LastName),
-		Phone: opt(u.Phone), Mobile: opt(u.Mobile), Title: opt(u.Title), Department: opt(u.Department),
-		RoleIds: apiIDs(u.RoleIDs), Status: api.EnterpriseUserStatus(u.Status),
-		CreatedAt: optTime(u.CreatedAt), UpdatedAt: optTime(u.UpdatedAt),
-	}
-}
-
-func toAPIRole(r *Role) api.EnterpriseRoleResponse {
-	return api.EnterpriseRoleResponse{
-		Id: api.ID(r.ID), Name: r.Name, Description: opt(r.Description), Permissions: append([]string{}, r.Permissions...),
-		CreatedAt: optTime(r.CreatedAt), UpdatedAt: optTime(r.UpdatedAt),
-	}
-}
-
-func toAPIGroup(g *Group) api.UserGroup {
-	return api.UserGroup{Id: api.ID(g.ID), Name: g.Name, Description: opt(g.Description), ExternalReference: opt(g.ExternalReference)}
-}
-
-func record(d *Domain) api.DnsRecord {
-	return api.DnsRecord{Type: d.RecordType, Name: d.RecordName, Value: d.RecordValue}
-}
-
-func toAPIDomain(d *Domain) api.EnterpriseDomainResponse {
-	primary := d.IsPrimary
-	return api.EnterpriseDomainResponse{
-		Id: api.ID(d.ID), Domain: d.Name, Status: api.DomainStatus(d.State), Verified: d.State == DomainVerified,
-		IsPrimary: &primary, VerificationRecord: record(d), LastCheckedAt: d.LastCheck, NextCheckAt: d.NextCheck,
-		VerifiedAt: d.VerifiedAt, CreatedAt: optTime(d.CreatedAt),
-	}
-}
-
-func toAPIWebhook(w *Webhook) api.EnterpriseWebhookResponse {
-	return api.EnterpriseWebhookResponse{
-		Id: api.ID(w.ID), Url: w.URL, Events: append([]string{}, w.Events...), Active: w.Active,
-		CreatedAt: optTime(w.CreatedAt), UpdatedAt: optTime(w.UpdatedAt),
-	}
-}
-
-func toAPIEnterprise(e *Enterprise) api.EnterpriseResponse {
-	tpi := make([]api.ThirdPartyIdentifier, 0, len(e.ThirdPartyIdentifiers))
-	for _, t := range e.ThirdPartyIdentifiers {
-		tpi = append(tpi, api.ThirdPartyIdentifier{Id: t.ID, Label: t.Label})
-	}
-	return api.EnterpriseResponse{
-		EnterpriseId: api.ID(e.ID), OrganizationId: api.ID(e.OrganizationID), Email: e.AdminEmail, UserId: api.ID(e.AdminUserID),
-		AdditionalAdmins: append([]string{}, e.AdditionalAdmins...), ThirdPartyIdentifier: tpi,
-		CreatedAt: optTime(e.CreatedAt),
-	}
-}
-
-func fromAPITPI(in *[]api.ThirdPartyIdentifier) []ThirdPartyIdentifier {
-	if in == nil {
-		return nil
-	}
-	out := make([]ThirdPartyIdentifier, 0, len(*in))
-	for _, t := range *in {
-		out = append(out, ThirdPartyIdentifier{ID: t.Id, Label: t.Label})
-	}
-	return out
-}
-
-func deleted(kind string) api.DeleteResponse {
-	msg := kind + " deleted"
-	return api.DeleteResponse{Success: true, Message: &msg}
-}
-
-func ok() *string { s := "OK"; return &s }
 
 func (h *strictServer) sc(ctx context.Context) scope { return scopeFrom(ctx) }
 
@@ -256,9 +130,10 @@ func (h *strictServer) SearchCompanies(ctx context.Context, req apiserver.Search
 		items = append(items, api.CompanySummary{ResourceId: api.ID(c.ResourceID), Name: &name,
 			LicenseTargetUserLimit: &limit, TargetUserCount: &count, CreateTime: &created})
 	}
-	data, page, perPage, total, pages := paginate(items, &req.Body.PageNumber, &req.Body.PageSize)
+	pg := pagerOf(&req.Body.PageNumber, &req.Body.PageSize)
+	data, total, pages := cut(items, pg.window()), len(items), pg.pages(len(items))
 	status := "Success"
-	return apiserver.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &page, PageSize: &perPage,
+	return apiserver.SearchCompanies200JSONResponse{Status: &status, Items: &data, PageNumber: &pg.page, PageSize: &pg.perPage,
 		TotalNumberOfRecords: &total, TotalNumberOfPages: &pages, ValidationMessages: &[]string{}}, nil
 }
 
@@ -336,18 +211,13 @@ func (h *strictServer) DeleteEnterprise(ctx context.Context, req apiserver.Delet
 // ---- users (seed 000 + extension) ----
 
 func (h *strictServer) ListEnterpriseUsers(ctx context.Context, req apiserver.ListEnterpriseUsersRequestObject) (apiserver.ListEnterpriseUsersResponseObject, error) {
-	p := req.Params
-	users, err := h.s.store.listUsers(h.sc(ctx), req.EnterpriseId,
-		UserFilter{Search: deref(p.Search), Status: deref(p.Status), RoleID: deref(p.RoleId)})
+	p, pg := req.Params, pagerOf(req.Params.Page, req.Params.PerPage)
+	users, total, err := h.s.store.listUsers(h.sc(ctx), req.EnterpriseId,
+		UserFilter{Search: deref(p.Search), Status: deref(p.Status), RoleID: deref(p.RoleId)}, pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseUserResponse, 0, len(users))
-	for _, u := range users {
-		all = append(all, toAPIUser(u))
-	}
-	data, page, perPage, total, pages := paginate(all, p.Page, p.PerPage)
-	return apiserver.ListEnterpriseUsers200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseUsers200JSONResponse(pageOf(pg, users, total, toAPIUser)), nil
 }
 
 func (h *strictServer) CreateEnterpriseUser(ctx context.Context, req apiserver.CreateEnterpriseUserRequestObject) (apiserver.CreateEnterpriseUserResponseObject, error) {
@@ -425,12 +295,12 @@ func (h *strictServer) ListEnterpriseUsersV3(ctx context.Context, req apiserver.
 	if err != nil {
 		return nil, err
 	}
-	users, err := h.s.store.listUsers(sc, req.EnterpriseId, UserFilter{})
+	users, _, err := h.s.store.listUsers(sc, req.EnterpriseId, UserFilter{}, everything)
 	if err != nil {
 		return nil, err
 	}
 	var domain string
-	if ds, _ := h.s.store.listDomains(sc, req.EnterpriseId, nil); len(ds) > 0 {
+	if ds, _, _ := h.s.store.listDomains(sc, req.EnterpriseId, nil, everything); len(ds) > 0 {
 		domain = ds[0].Name
 		for _, d := range ds {
 			if d.IsPrimary {
@@ -604,16 +474,12 @@ func (h *strictServer) RemoveEnterpriseGroupMember(ctx context.Context, req apis
 // ---- roles ----
 
 func (h *strictServer) ListEnterpriseRoles(ctx context.Context, req apiserver.ListEnterpriseRolesRequestObject) (apiserver.ListEnterpriseRolesResponseObject, error) {
-	roles, err := h.s.store.listRoles(h.sc(ctx), req.EnterpriseId, deref(req.Params.Search))
+	pg := pagerOf(req.Params.Page, req.Params.PerPage)
+	roles, total, err := h.s.store.listRoles(h.sc(ctx), req.EnterpriseId, deref(req.Params.Search), pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseRoleResponse, 0, len(roles))
-	for _, r := range roles {
-		all = append(all, toAPIRole(r))
-	}
-	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return apiserver.ListEnterpriseRoles200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseRoles200JSONResponse(pageOf(pg, roles, total, toAPIRole)), nil
 }
 
 func (h *strictServer) CreateEnterpriseRole(ctx context.Context, req apiserver.CreateEnterpriseRoleRequestObject) (apiserver.CreateEnterpriseRoleResponseObject, error) {
@@ -652,16 +518,12 @@ func (h *strictServer) DeleteEnterpriseRole(ctx context.Context, req apiserver.D
 // ---- domains ----
 
 func (h *strictServer) ListEnterpriseDomains(ctx context.Context, req apiserver.ListEnterpriseDomainsRequestObject) (apiserver.ListEnterpriseDomainsResponseObject, error) {
-	ds, err := h.s.store.listDomains(h.sc(ctx), req.EnterpriseId, req.Params.Verified)
+	pg := pagerOf(req.Params.Page, req.Params.PerPage)
+	ds, total, err := h.s.store.listDomains(h.sc(ctx), req.EnterpriseId, req.Params.Verified, pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseDomainResponse, 0, len(ds))
-	for _, d := range ds {
-		all = append(all, toAPIDomain(d))
-	}
-	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return apiserver.ListEnterpriseDomains200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseDomains200JSONResponse(pageOf(pg, ds, total, toAPIDomain)), nil
 }
 
 func (h *strictServer) CreateEnterpriseDomain(ctx context.Context, req apiserver.CreateEnterpriseDomainRequestObject) (apiserver.CreateEnterpriseDomainResponseObject, error) {
@@ -724,42 +586,15 @@ func (h *strictServer) VerifyEnterpriseDomain(ctx context.Context, req apiserver
 	}, nil
 }
 
-// lookupVerification queries the TXT record through the configured DNS server.
-func (s *Server) lookupVerification(ctx context.Context, name, want string) (bool, string) {
-	ctx, cancel := context.WithTimeout(ctx, s.opts.DNSTimeout)
-	defer cancel()
-	txts, err := s.resolver.LookupTXT(ctx, name)
-	if err != nil {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-			return false, fmt.Sprintf("no TXT record found at %s", name)
-		}
-		return false, fmt.Sprintf("DNS lookup of %s failed: %v", name, err)
-	}
-	for _, t := range txts {
-		if strings.TrimSpace(t) == want {
-			return true, "domain ownership verified"
-		}
-	}
-	if len(txts) == 0 {
-		return false, fmt.Sprintf("no TXT record found at %s", name)
-	}
-	return false, fmt.Sprintf("TXT record at %s does not hold the expected value", name)
-}
-
 // ---- webhooks ----
 
 func (h *strictServer) ListEnterpriseWebhooks(ctx context.Context, req apiserver.ListEnterpriseWebhooksRequestObject) (apiserver.ListEnterpriseWebhooksResponseObject, error) {
-	ws, err := h.s.store.listWebhooks(h.sc(ctx), req.EnterpriseId)
+	pg := pagerOf(req.Params.Page, req.Params.PerPage)
+	ws, total, err := h.s.store.listWebhooks(h.sc(ctx), req.EnterpriseId, pg.window())
 	if err != nil {
 		return nil, err
 	}
-	all := make([]api.EnterpriseWebhookResponse, 0, len(ws))
-	for _, w := range ws {
-		all = append(all, toAPIWebhook(w))
-	}
-	data, page, perPage, total, pages := paginate(all, req.Params.Page, req.Params.PerPage)
-	return apiserver.ListEnterpriseWebhooks200JSONResponse{Data: data, Page: page, PerPage: perPage, Total: total, TotalPages: pages}, nil
+	return apiserver.ListEnterpriseWebhooks200JSONResponse(pageOf(pg, ws, total, toAPIWebhook)), nil
 }
 
 func (h *strictServer) CreateEnterpriseWebhook(ctx context.Context, req apiserver.CreateEnterpriseWebhookRequestObject) (apiserver.CreateEnterpriseWebhookResponseObject, error) {

@@ -3,8 +3,6 @@ package platformsim
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -215,11 +213,7 @@ func requestFrom(ctx context.Context) *http.Request {
 	return r
 }
 
-func newRequestID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "req_" + hex.EncodeToString(b)
-}
+func newRequestID() string { return "req_" + randHex(8) }
 
 // statusRecorder remembers the status for logging.
 type statusRecorder struct {
