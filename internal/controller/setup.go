@@ -68,7 +68,7 @@ type Options struct {
 // operator may not use anyway (secretUse), and wake objects on changes to any of them.
 func CacheOptions(namespaces []string) cache.Options {
 	opts := cache.Options{
-		DefaultTransform: cache.TransformStripManagedFields(),
+		DefaultTransform: cacheTransform(),
 		// The cache keys ByObject by GVK, so this selects every Secret informer of the
 		// manager: the metadata-only one the watches share, and a full one should
 		// anything ever read Secrets through the cached client. Without per-object
