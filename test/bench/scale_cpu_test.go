@@ -33,7 +33,7 @@ var cpuGroups = []string{cpuAPIServer, cpuEtcd, cpuManager, cpuBench}
 func (e *scaleEnv) startCPU() (*cpuMeter, error) {
 	m := &cpuMeter{started: time.Now(), pids: map[string][]int{}, base: map[string]time.Duration{}}
 	for _, name := range []string{cpuAPIServer, cpuEtcd} {
-		pids, err := testenv.FindProcesses(name)
+		pids, err := testenv.FindChildren(os.Getpid(), name)
 		if err != nil {
 			return nil, err
 		}

@@ -47,23 +47,42 @@ func parseStatCPU(stat string) (time.Duration, error) {
 	return time.Duration(ticks) * time.Second / clockTicks, nil
 }
 
-// FindProcesses returns the ids of the running processes whose command name (comm)
-// is name, such as the kube-apiserver and etcd envtest started.
-func FindProcesses(name string) ([]int, error) {
-	dirs, err := filepath.Glob("/proc/[0-9]*/comm")
+// FindChildren returns the ids of the running child processes of parent whose command
+// name (comm) is name, such as the kube-apiserver and etcd envtest started. Only
+// children count: other suites on the same machine run their own.
+func FindChildren(parent int, name string) ([]int, error) {
+	dirs, err := filepath.Glob("/proc/[0-9]*/stat")
 	if err != nil {
 		return nil, err
 	}
 	var out []int
 	for _, p := range dirs {
 		b, err := os.ReadFile(p)
-		if err != nil || strings.TrimSpace(string(b)) != name {
-			continue // gone meanwhile, or another process
+		if err != nil {
+			continue // gone meanwhile
 		}
-		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-		if err == nil {
+		comm, ppid, err := parseStatParent(string(b))
+		if err != nil || comm != name || ppid != parent {
+			continue
+		}
+		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(p))); err == nil {
 			out = append(out, pid)
 		}
 	}
 	return out, nil
+}
+
+// parseStatParent reads the command name (field 2) and the parent's id (field 4) of a
+// /proc/<pid>/stat line.
+func parseStatParent(stat string) (comm string, ppid int, err error) {
+	start, end := strings.IndexByte(stat, '('), strings.LastIndexByte(stat, ')')
+	if start < 0 || end < start {
+		return "", 0, fmt.Errorf("/proc stat line without a command name: %q", stat)
+	}
+	fields := strings.Fields(stat[end+1:])
+	if len(fields) < 2 {
+		return "", 0, fmt.Errorf("/proc stat line too short: %q", stat)
+	}
+	ppid, err = strconv.Atoi(fields[1])
+	return stat[start+1 : end], ppid, err
 }

@@ -2,8 +2,7 @@ package testenv
 
 import (
 	"os"
-	"path/filepath"
-	"slices"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -47,11 +46,44 @@ func TestReadCPUOfThisProcess(t *testing.T) {
 	if got <= 0 {
 		t.Errorf("ReadCPU(self) = %v, want > 0 after busy work", got)
 	}
-	pids, err := FindProcesses(filepath.Base(os.Args[0])[:min(15, len(filepath.Base(os.Args[0])))])
+}
+
+func TestFindChildren(t *testing.T) {
+	child := exec.Command("sleep", "30")
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
+	pids, err := FindChildren(os.Getpid(), "sleep")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(pids, os.Getpid()) {
-		t.Errorf("FindProcesses(own comm) = %v, want it to contain %d", pids, os.Getpid())
+	if diff := cmp.Diff([]int{child.Process.Pid}, pids); diff != "" {
+		t.Errorf("FindChildren(self, sleep) (-want +got):\n%s", diff)
+	}
+	if pids, _ := FindChildren(child.Process.Pid, "sleep"); len(pids) != 0 {
+		t.Errorf("FindChildren(child, sleep) = %v, want none", pids)
+	}
+}
+
+func TestParseStatParent(t *testing.T) {
+	for _, tc := range []struct {
+		stat, comm string
+		ppid       int
+		wantErr    bool
+	}{
+		{stat: "42 (etcd) S 17 42 42", comm: "etcd", ppid: 17},
+		{stat: "42 (kube (x) y) S 9 42", comm: "kube (x) y", ppid: 9},
+		{stat: "42 etcd S 17", wantErr: true},
+		{stat: "42 (etcd) S", wantErr: true},
+	} {
+		comm, ppid, err := parseStatParent(tc.stat)
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%q: err = %v, want error %v", tc.stat, err, tc.wantErr)
+			continue
+		}
+		if !tc.wantErr && (comm != tc.comm || ppid != tc.ppid) {
+			t.Errorf("%q: got (%q, %d), want (%q, %d)", tc.stat, comm, ppid, tc.comm, tc.ppid)
+		}
 	}
 }
