@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -72,4 +73,38 @@ func ownNamespace(prefix string) string {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: prefix}}
 	Expect(k8sClient.Create(ctx, ns)).To(Succeed())
 	return ns.Name
+}
+
+// mutation changes a manifest.
+type mutation func(u *unstructured.Unstructured)
+
+// set sets a field, path given as dot-separated keys ("spec.auth.oauth2").
+func set(path string, value any) mutation {
+	return func(u *unstructured.Unstructured) {
+		Expect(unstructured.SetNestedField(u.Object, value, strings.Split(path, ".")...)).To(Succeed())
+	}
+}
+
+// del removes a field.
+func del(path string) mutation {
+	return func(u *unstructured.Unstructured) {
+		unstructured.RemoveNestedField(u.Object, strings.Split(path, ".")...)
+	}
+}
+
+// strs makes a []any of strings, the form unstructured content takes.
+func strs(s ...string) []any {
+	out := make([]any, len(s))
+	for i := range s {
+		out[i] = s[i]
+	}
+	return out
+}
+
+func names(n ...string) []any {
+	out := make([]any, len(n))
+	for i := range n {
+		out[i] = map[string]any{"name": n[i]}
+	}
+	return out
 }
