@@ -54,7 +54,7 @@ func main() {
 	flag.DurationVar(&resync, "resync-interval", managed.DefaultResyncInterval,
 		"How often an in-sync object is re-read from the platform to detect drift (jittered; per-object annotation "+v1alpha1.AnnotationResyncInterval+" overrides).")
 	flag.DurationVar(&credCheck, "credential-check-interval", controller.DefaultCredentialCheckInterval, "How often PlatformConfig credentials are re-validated.")
-	flag.IntVar(&concurrency, "max-concurrent-reconciles", 4, "Reconciles run in parallel per kind.")
+	flag.IntVar(&concurrency, "max-concurrent-reconciles", controller.DefaultMaxConcurrentReconciles, "Reconciles run in parallel per kind.")
 	flag.StringVar(&watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all. "+
 		"Rotated PlatformConfig credentials in a namespace not listed (or in a Secret without the label "+
 		v1alpha1.LabelSecret+"=true) take effect at the next credential check.")

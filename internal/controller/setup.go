@@ -39,7 +39,7 @@ type Options struct {
 	ResyncInterval time.Duration
 	// CredentialCheckInterval is how often PlatformConfig credentials are re-validated.
 	CredentialCheckInterval time.Duration
-	// MaxConcurrentReconciles per kind.
+	// MaxConcurrentReconciles per kind (DefaultMaxConcurrentReconciles in the manager).
 	MaxConcurrentReconciles int
 	// NewPlatformClient builds platform clients; defaults to platform.New.
 	NewPlatformClient NewPlatformClient
@@ -54,6 +54,14 @@ type Options struct {
 	// patch of a repeated event within its run.
 	WarningWindow time.Duration
 }
+
+// DefaultMaxConcurrentReconciles is the manager's default number of parallel
+// reconciles per kind (Crossplane providers default to 10 as well). A reconcile spends
+// its time waiting on three round trips (two API server writes and the platform's
+// answer, which from a real SaaS platform takes 100 ms or more), not on CPU, so
+// throughput is workers divided by that latency; the per-credential rate limiter, not the
+// worker count, is what bounds the load on the platform. Measured in docs/scale.md.
+const DefaultMaxConcurrentReconciles = 10
 
 // CacheOptions is the informer cache every manager of the operator uses. Cached
 // objects lose their managedFields: the operator never reads them, and at 10,000

@@ -46,8 +46,8 @@
 //	BENCH_N=10000 go test ./test/bench/ -run='^$' -bench='^BenchmarkScale$' -benchtime=1x -timeout 90m -v
 //
 // (KUBEBUILDER_ASSETS as for every suite). BENCH_N=500 gives a quick run of a few
-// minutes; 10,000 about a quarter of an hour on 2 cores. BENCH_CONCURRENCY (default 4)
-// is the manager's --max-concurrent-reconciles and the bare client's workers;
+// minutes; 10,000 about a quarter of an hour on 2 cores. BENCH_CONCURRENCY (default: the
+// manager's default, 10) is its --max-concurrent-reconciles and the bare client's workers;
 // BENCH_RESYNC (default 20s) the --resync-interval after the restart; BENCH_OUT
 // (default docs/) where it writes scale-results.md, the results table, and
 // scale-ready.png, the plot (point it elsewhere for a trial run). The scenario runs

@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/internal/controller"
 	"enterprise-operator/internal/platformsim"
 	"enterprise-operator/test/testenv"
 )
@@ -50,7 +51,7 @@ type scaleConfig struct {
 }
 
 func scaleConfigFromEnv() (scaleConfig, error) {
-	c := scaleConfig{n: 10000, concurrency: 4, resync: 20 * time.Second, outDir: filepath.Join("..", "..", "docs")}
+	c := scaleConfig{n: 10000, concurrency: controller.DefaultMaxConcurrentReconciles, resync: 20 * time.Second, outDir: filepath.Join("..", "..", "docs")}
 	var err error
 	if v := os.Getenv("BENCH_N"); v != "" {
 		if c.n, err = strconv.Atoi(v); err != nil || c.n < 1 {
