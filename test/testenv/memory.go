@@ -14,9 +14,12 @@ type Memory struct {
 	RSS int64
 	// HWM is VmHWM: the peak resident set size since the process started.
 	HWM int64
+	// Anon and File split RSS (RssAnon, RssFile): memory the process allocated (its
+	// heap, stacks) and pages of files it maps (its own binary's code).
+	Anon, File int64
 }
 
-// ReadMemory reads VmRSS and VmHWM of a process from /proc/<pid>/status (Linux).
+// ReadMemory reads VmRSS, VmHWM, RssAnon and RssFile of a process from /proc/<pid>/status (Linux).
 func ReadMemory(pid int) (Memory, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
@@ -28,7 +31,8 @@ func ReadMemory(pid int) (Memory, error) {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		key, val, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
+		dst := map[string]*int64{"VmRSS": &m.RSS, "VmHWM": &m.HWM, "RssAnon": &m.Anon, "RssFile": &m.File}[key]
+		if !ok || dst == nil {
 			continue
 		}
 		// "VmRSS:	   51200 kB"
@@ -40,12 +44,10 @@ func ReadMemory(pid int) (Memory, error) {
 		if err != nil {
 			return Memory{}, fmt.Errorf("/proc/%d/status: %s: %w", pid, key, err)
 		}
-		if key == "VmRSS" {
-			m.RSS = kb * 1024
-		} else {
-			m.HWM = kb * 1024
+		*dst = kb * 1024
+		if key == "VmRSS" || key == "VmHWM" {
+			seen++
 		}
-		seen++
 	}
 	if err := sc.Err(); err != nil {
 		return Memory{}, err

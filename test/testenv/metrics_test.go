@@ -56,4 +56,7 @@ func TestReadMemory(t *testing.T) {
 	if mem.RSS <= 0 || mem.HWM < mem.RSS {
 		t.Errorf("ReadMemory = %+v: want 0 < RSS <= HWM", mem)
 	}
+	if mem.Anon <= 0 || mem.File <= 0 || mem.Anon+mem.File > mem.RSS+mem.RSS/10 {
+		t.Errorf("ReadMemory = %+v: want anonymous and file-backed parts, together about RSS", mem)
+	}
 }
