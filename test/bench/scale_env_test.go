@@ -253,7 +253,7 @@ func (e *scaleEnv) startManager(extra ...string) error {
 		// For a person profiling the manager during a run (docs/scale.md#profiling).
 		args = append(args, "--pprof-bind-address="+addr)
 	}
-	p, err := testenv.Start("manager", filepath.Join(e.dir, fmt.Sprintf("manager-%d.log", e.starts)),
+	p, err := testenv.StartProc("manager", filepath.Join(e.dir, fmt.Sprintf("manager-%d.log", e.starts)),
 		append(os.Environ(), "KUBECONFIG="+e.kubeconfig), e.managerBin, args...)
 	if err != nil {
 		return err
