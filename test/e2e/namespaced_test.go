@@ -25,6 +25,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 // Names of the namespaced install.
@@ -122,12 +123,12 @@ func TestNamespacedInstall(t *testing.T) {
 	args = append(args, "--metrics-bind-address="+e.metricsAddr, "--health-probe-bind-address=0",
 		"--leader-election-namespace="+systemNS, "--zap-encoder=console")
 	managerEnv := append(os.Environ(), "KUBECONFIG="+saKubeconfig)
-	p, err := startProc("manager", filepath.Join(e.logDir, "manager.log"), managerEnv, filepath.Join(e.root, "bin", "manager"), args...)
+	p, err := testenv.StartProc("manager", filepath.Join(e.logDir, "manager.log"), managerEnv, filepath.Join(e.root, "bin", "manager"), args...)
 	g.Expect(err).NotTo(HaveOccurred())
 	e.mu.Lock()
 	e.manager = p
 	e.mu.Unlock()
-	t.Logf("manager started as %s with %v (log %s)", nsServiceAccount, args, p.logPath)
+	t.Logf("manager started as %s with %v (log %s)", nsServiceAccount, args, p.LogPath)
 
 	// A small tenant; its credential Secret lives with the operator, not with the tenant.
 	optIn := v1alpha1.LabelSecret + "=" + v1alpha1.LabelSecretOptIn
@@ -155,9 +156,9 @@ func TestNamespacedInstall(t *testing.T) {
 	g.Expect(s.Enterprises).To(HaveLen(1))
 	// Nothing was refused: client-go logs a refused request (a watch, an event) as
 	// "forbidden" and carries on, so look.
-	log, err := os.ReadFile(p.logPath)
+	log, err := os.ReadFile(p.LogPath)
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(strings.ToLower(string(log))).NotTo(ContainSubstring("forbidden"), "the manager was refused a request; see %s", p.logPath)
+	g.Expect(strings.ToLower(string(log))).NotTo(ContainSubstring("forbidden"), "the manager was refused a request; see %s", p.LogPath)
 
 	// Deletion runs under the same Roles: the children first, then the Enterprise.
 	e.kubectl(t, "delete", "enterprise", "acme", "-n", nsWatched, "--timeout=60s")
