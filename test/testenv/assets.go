@@ -26,7 +26,7 @@ var assetBinaries = []string{"etcd", "kube-apiserver", "kubectl"}
 
 const (
 	errNoModuleRoot  = "no go.mod in %s or any directory above it: run from inside the enterprise-operator module"
-	errSetupEnvtest  = setupEnvtest + " failed (set " + EnvAssets + " to use binaries built elsewhere): %w"
+	errSetupEnvtest  = setupEnvtest + " failed: %w"
 	errMissingBinary = setupEnvtest + " printed %q, but %s is not there: %w"
 	errNoAssetsDir   = setupEnvtest + " printed no directory"
 )

@@ -32,6 +32,9 @@ const (
 // Options say what a control plane starts with. The zero value is kube-apiserver and
 // etcd with the repository's CRDs.
 type Options struct {
+	// Assets is the directory of kube-apiserver, etcd and kubectl when the caller
+	// has looked it up already (AssetsDir); empty looks it up.
+	Assets string
 	// Log receives hack/setup-envtest.sh's progress while it builds the binaries;
 	// nil discards it.
 	Log io.Writer
@@ -84,11 +87,18 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	if err != nil {
 		return nil, err
 	}
-	assets, err := AssetsDir(ctx, root, opts.Log)
-	if err != nil {
-		return nil, err
+	assets := opts.Assets
+	if assets == "" {
+		if assets, err = AssetsDir(ctx, root, opts.Log); err != nil {
+			return nil, err
+		}
 	}
 	cp := &envtest.Environment{BinaryAssetsDirectory: assets}
+	// Named one by one, or envtest would prefer KUBEBUILDER_ASSETS to the directory
+	// it was given: the control plane is always what Env.Assets says.
+	cp.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(assets, "etcd")}
+	cp.ControlPlane.GetAPIServer().Path = filepath.Join(assets, "kube-apiserver")
+	cp.ControlPlane.KubectlPath = filepath.Join(assets, "kubectl")
 	if !opts.NoCRDs {
 		cp.CRDDirectoryPaths = []string{filepath.Join(root, filepath.FromSlash(crdDir))}
 		cp.ErrorIfCRDPathMissing = true
@@ -100,7 +110,7 @@ func Start(ctx context.Context, opts Options) (_ *Env, err error) {
 	for _, p := range opts.AdmissionPlugins {
 		flags.Append("enable-admission-plugins", p)
 	}
-	e := &Env{Root: root, Assets: assets, Kubectl: filepath.Join(assets, "kubectl"), cp: cp}
+	e := &Env{Root: root, Assets: assets, Kubectl: cp.ControlPlane.KubectlPath, cp: cp}
 	cfg, err := cp.Start()
 	if err != nil {
 		// envtest may have started etcd before the API server failed.
