@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -44,7 +43,7 @@ var (
 	hook        *webhookReceiver
 
 	// logs captures everything the manager logs, to prove no secret leaks.
-	logs = &syncBuffer{}
+	logs = &testenv.LogBuffer{}
 	// mgrCache is the manager's informer cache, for specs about what it holds.
 	mgrCache cache.Cache
 )
@@ -288,24 +287,6 @@ func update[T client.Object](obj T, fn func(T)) {
 		fn(obj)
 		return k8s.Update(ctx, obj)
 	}, eventuallyTO).Should(Succeed())
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // webhookReceiver is an https endpoint that records the platform's test events.

@@ -1,7 +1,6 @@
 package rbac
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -64,7 +63,7 @@ rules:
 var (
 	scheme *runtime.Scheme
 	// managerLog holds what the manager of the current run logged, shown on failure.
-	managerLog = &syncBuffer{}
+	managerLog = &testenv.LogBuffer{}
 	setLogger  sync.Once
 )
 
@@ -115,7 +114,7 @@ func runInstall(t *testing.T, root, kubectl, dir string) {
 		if calls, err := readAudit(cp.auditLog, user); err == nil {
 			t.Logf("the manager's requests:\n%s", strings.Join(callLines(calls), "\n"))
 		}
-		t.Logf("the manager's log (last 80 lines):\n%s", managerLog.tail(80))
+		t.Logf("the manager's log (last 80 lines):\n%s", managerLog.Tail(80))
 	})
 	tenant := "tenant-a"
 	if len(inst.watch) > 0 {
@@ -349,7 +348,7 @@ func (s *scenario) startSimulator(t *testing.T) {
 // controller, leader election), with short intervals so the run reaches every path.
 func (s *scenario) startManager(t *testing.T, cfg *rest.Config, watch []string) {
 	t.Helper()
-	managerLog.reset()
+	managerLog.Reset()
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controller.CacheOptions(watch),
@@ -677,34 +676,4 @@ func (s *scenario) waitGone(g Gomega, o client.Object) {
 		}
 		return fmt.Errorf("%s %s is still there: finalizers %v, conditions %v", gvk.Kind, o.GetName(), u.GetFinalizers(), u.Object["status"])
 	}).Should(Succeed())
-}
-
-// ---- helpers ----
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Reset()
-}
-
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	lines := strings.Split(strings.TrimRight(b.buf.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
