@@ -323,8 +323,8 @@ type scenario struct {
 	managerErr chan error
 }
 
-// startSimulator starts the platform the sample PlatformConfig's namesake points at
-// (run creates it).
+// startSimulator starts the platform for a PlatformConfig named like the sample's;
+// run creates that PlatformConfig and its token Secret.
 func (s *scenario) startSimulator(t *testing.T) {
 	t.Helper()
 	p, err := testenv.StartPlatform(s.cp.ctx, testenv.PlatformOptions{

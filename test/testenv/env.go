@@ -23,6 +23,9 @@ const (
 	errStartControlPlane = "starting kube-apiserver and etcd from %s: %w"
 	errCreatePolicy      = "creating %s %s: %w"
 	errNoControlPlane    = "no control plane"
+)
+
+const (
 	// crdDir holds the CRDs `make manifests` generates, relative to the repository root.
 	crdDir = "config/crd/bases"
 	// defaultKubeconfigUser is the user of Options.Kubeconfig when none is named.

@@ -15,12 +15,16 @@ import (
 )
 
 const (
-	errKustomize    = "kubectl kustomize %s: %w\n%s"
-	errDecode       = "decoding manifests: %w"
-	errPolicyKinds  = "config/default renders %v of %s, want exactly one ValidatingAdmissionPolicy and one ValidatingAdmissionPolicyBinding"
-	policyInstall   = "config/default"
-	policyKind      = "ValidatingAdmissionPolicy"
-	policyBindingKd = "ValidatingAdmissionPolicyBinding"
+	errKustomize   = "kubectl kustomize %s: %w\n%s"
+	errDecode      = "decoding manifests: %w"
+	errPolicyKinds = "config/default renders %v of %s, want exactly one " + policyKind + " and one " + policyBindingKind
+)
+
+const (
+	// policyInstall is the install whose render holds the annotation policy.
+	policyInstall     = "config/default"
+	policyKind        = "ValidatingAdmissionPolicy"
+	policyBindingKind = "ValidatingAdmissionPolicyBinding"
 )
 
 // DecodeYAML splits a YAML (or JSON) stream of manifests into objects, skipping
@@ -75,7 +79,7 @@ func policyObjects(objs []*unstructured.Unstructured) ([]*unstructured.Unstructu
 		}
 	}
 	slices.Sort(kinds)
-	if !slices.Equal(kinds, []string{policyKind, policyBindingKd}) {
+	if !slices.Equal(kinds, []string{policyKind, policyBindingKind}) {
 		return nil, fmt.Errorf(errPolicyKinds, kinds, admissionregistrationv1.GroupName)
 	}
 	return policy, nil

@@ -18,15 +18,21 @@ import (
 )
 
 const (
-	errNoToken        = "the simulator's first credential has no bearer token for the Secret"
-	errSimulator      = "simulator: %w"
-	errCreate         = "creating %s %s: %w"
-	errSimExited      = "%w\n%s"
-	errSimNotServing  = "%s did not serve %s/healthz within %s\n%s"
-	errSimNoURL       = "%s printed no %q line within %s\n%s"
-	simListeningOn    = "platform-sim listening on "
-	simHealthz        = "/healthz"
-	tokenKey          = "token"
+	errNoToken       = "the simulator's first credential has no bearer token for the Secret"
+	errSimulator     = "simulator: %w"
+	errCreate        = "creating %s %s: %w"
+	errSimExited     = "%w\n%s"
+	errSimNotServing = "%s did not serve %s/healthz within %s\n%s"
+	errSimNoURL      = "%s printed no %q line within %s\n%s"
+)
+
+const (
+	// simListeningOn starts the line cmd/platform-sim prints with the URL it bound.
+	simListeningOn = "platform-sim listening on "
+	simHealthz     = "/healthz"
+	// tokenKey is the token Secret's key, as in the samples and docs/install.md.
+	tokenKey = "token"
+	// simLogLinesOnFail is how much of the simulator's log a failure shows.
 	simLogLinesOnFail = 20
 )
 
