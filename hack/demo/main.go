@@ -7,8 +7,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -27,14 +25,12 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/yaml"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 const (
@@ -106,10 +102,10 @@ type demo struct {
 	kubectl    string
 	kubeconfig string
 
-	env      *envtest.Environment
+	env      *testenv.Env
 	c        client.Client
-	sim      *proc
-	manager  *proc
+	sim      *testenv.Proc
+	manager  *testenv.Proc
 	cleanups []func()
 	start    time.Time
 }
@@ -130,7 +126,7 @@ func (d *demo) cleanup() {
 
 func (d *demo) run(ctx context.Context) error {
 	d.start = time.Now()
-	root, err := moduleRoot()
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		return err
 	}
@@ -151,37 +147,25 @@ func (d *demo) run(ctx context.Context) error {
 
 	// 2. Binaries.
 	d.step("control plane binaries (hack/setup-envtest.sh; builds them from source on first use, ~7 min)")
-	out, err := runStep(ctx, true, root, "./hack/setup-envtest.sh")
-	if err != nil {
-		return fmt.Errorf("hack/setup-envtest.sh failed: %w", err)
+	// The demo runs what this checkout's script builds, whatever a shell exported.
+	_ = os.Unsetenv(testenv.EnvAssets)
+	if d.assets, err = testenv.AssetsDir(ctx, root, os.Stderr); err != nil {
+		return err
 	}
-	d.assets = strings.TrimSpace(lastLine(out))
 	d.kubectl = filepath.Join(d.assets, "kubectl")
-	for _, b := range []string{"etcd", "kube-apiserver", "kubectl"} {
-		if _, err := os.Stat(filepath.Join(d.assets, b)); err != nil {
-			return fmt.Errorf("hack/setup-envtest.sh printed %q but %s is not there: %w", d.assets, b, err)
-		}
-	}
 	fmt.Printf("    %s\n", rel(d.assets))
 	for _, b := range []struct{ out, pkg string }{{"bin/manager", "./cmd"}, {"bin/platform-sim", "./cmd/platform-sim"}} {
 		d.step("go build -o %s %s", b.out, b.pkg)
-		if _, err := runStep(ctx, false, root, "go", "build", "-o", b.out, b.pkg); err != nil {
+		if err := testenv.Run(ctx, root, os.Stdout, os.Stderr, "go", "build", "-o", b.out, b.pkg); err != nil {
 			return fmt.Errorf("building %s from %s failed (see the compiler output above): %w", b.out, b.pkg, err)
 		}
 	}
 
 	// 3. Control plane.
 	d.step("starting etcd + kube-apiserver and installing the CRDs from config/crd/bases")
-	d.env = &envtest.Environment{
-		BinaryAssetsDirectory: d.assets,
-		CRDDirectoryPaths:     []string{filepath.Join("config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	// envtest honours KUBEBUILDER_ASSETS over BinaryAssetsDirectory; use ours.
-	_ = os.Unsetenv("KUBEBUILDER_ASSETS")
-	cfg, err := d.env.Start()
-	if err != nil {
-		_ = d.env.Stop()
+	if d.env, err = testenv.Start(ctx, testenv.Options{
+		Assets: d.assets, Kubeconfig: filepath.Join(outDir, "kubeconfig"), KubeconfigUser: "demo",
+	}); err != nil {
 		return fmt.Errorf("starting the control plane: %w", err)
 	}
 	d.onCleanup(func() {
@@ -191,36 +175,19 @@ func (d *demo) run(ctx context.Context) error {
 		}
 		_ = os.Remove(pidFile)
 	})
-	_ = writePIDs(pidFile, children())
+	_ = writePIDs(pidFile, testenv.Children(os.Getpid()))
 	if ctx.Err() != nil {
 		return errInterrupted
 	}
-	user, err := d.env.AddUser(envtest.User{Name: "demo", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return fmt.Errorf("adding the demo user: %w", err)
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		return fmt.Errorf("building the kubeconfig: %w", err)
-	}
-	d.kubeconfig = filepath.Join(outDir, "kubeconfig")
-	if err := os.WriteFile(d.kubeconfig, kc, 0o600); err != nil {
-		return err
-	}
-	fmt.Printf("    kube-apiserver %s; kubeconfig %s\n", cfg.Host, d.kubeconfig)
-
-	scheme := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(scheme)
-	_ = v1alpha1.AddToScheme(scheme)
-	if d.c, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		return err
-	}
+	d.kubeconfig = d.env.Kubeconfig
+	fmt.Printf("    kube-apiserver %s; kubeconfig %s\n", d.env.Config.Host, d.kubeconfig)
+	d.c = d.env.Client
 
 	// 4. Simulator.
 	if err := d.startSimulator(ctx); err != nil {
 		return err
 	}
-	_ = writePIDs(pidFile, children())
+	_ = writePIDs(pidFile, testenv.Children(os.Getpid()))
 
 	// 5. Namespaces and Secrets.
 	if err := d.createPrerequisites(ctx); err != nil {
@@ -230,7 +197,7 @@ func (d *demo) run(ctx context.Context) error {
 	// 6. Manager.
 	d.step("starting the manager (bin/manager, log %s/manager.log)", outDir)
 	env := append(os.Environ(), "KUBECONFIG="+filepath.Join(root, d.kubeconfig))
-	d.manager, err = startProc("manager", filepath.Join(outDir, "manager.log"), env, "bin/manager",
+	d.manager, err = testenv.StartProc("manager", filepath.Join(outDir, "manager.log"), env, "bin/manager",
 		"--metrics-bind-address=0", "--health-probe-bind-address=0",
 		"--resync-interval="+d.opts.resync.String(), "--zap-encoder=console")
 	if err != nil {
@@ -238,13 +205,13 @@ func (d *demo) run(ctx context.Context) error {
 	}
 	d.onCleanup(func() {
 		fmt.Println("demo: stopping the manager")
-		d.manager.stop(15 * time.Second)
+		stop(d.manager, 15*time.Second)
 	})
-	_ = writePIDs(pidFile, children())
+	_ = writePIDs(pidFile, testenv.Children(os.Getpid()))
 
 	// 7. Samples.
 	d.step("kubectl apply -k %s -n %s", samplesDir, demoNS)
-	if _, err := runStep(ctx, false, root, d.kubectl, "apply", "-k", samplesDir, "-n", demoNS, "--kubeconfig", d.kubeconfig); err != nil {
+	if err := testenv.Run(ctx, root, os.Stdout, os.Stderr, d.kubectl, "apply", "-k", samplesDir, "-n", demoNS, "--kubeconfig", d.kubeconfig); err != nil {
 		return fmt.Errorf("kubectl apply -k %s failed: %w", samplesDir, err)
 	}
 
@@ -266,12 +233,12 @@ func (d *demo) run(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return errInterrupted
-	case <-d.manager.done:
-		printTail(d.manager.logPath, 30)
-		return d.manager.exitError()
-	case <-d.sim.done:
-		printTail(d.sim.logPath, 30)
-		return d.sim.exitError()
+	case <-d.manager.Done():
+		printTail(d.manager.LogPath, 30)
+		return d.manager.Crashed()
+	case <-d.sim.Done():
+		printTail(d.sim.LogPath, 30)
+		return d.sim.Crashed()
 	}
 }
 
@@ -279,37 +246,20 @@ func (d *demo) startSimulator(ctx context.Context) error {
 	logPath := filepath.Join(outDir, "platform-sim.log")
 	d.step("starting the platform simulator on http://%s (bin/platform-sim, log %s)", simAddr, logPath)
 	var err error
-	d.sim, err = startProc("platform-sim", logPath, os.Environ(), "bin/platform-sim",
+	d.sim, err = testenv.StartProc("platform-sim", logPath, os.Environ(), "bin/platform-sim",
 		"--addr="+simAddr, "--dns-addr=127.0.0.1:0", "--token="+simToken)
 	if err != nil {
 		return err
 	}
 	d.onCleanup(func() {
 		fmt.Println("demo: stopping the platform simulator")
-		d.sim.stop(10 * time.Second)
+		stop(d.sim, 10*time.Second)
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if d.sim.exited() {
-			printTail(logPath, 20)
-			return d.sim.exitError()
-		}
-		if resp, err := http.Get("http://" + simAddr + "/healthz"); err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			printTail(logPath, 20)
-			return fmt.Errorf("the platform simulator did not answer http://%s/healthz within 30s", simAddr)
-		}
-		if err := sleep(ctx, 200*time.Millisecond); err != nil {
-			return err
-		}
+	if _, err := testenv.WaitSimulator(ctx, d.sim, 30*time.Second); err != nil {
+		return err
 	}
 	// The token it accepts is the one we passed; confirm from its banner.
-	for _, l := range tail(logPath, 50) {
+	for _, l := range d.sim.Tail(50) {
 		if v, ok := strings.CutPrefix(l, "static bearer token: "); ok && strings.TrimSpace(v) != simToken {
 			return fmt.Errorf("the simulator accepts the static token %q, not %q", v, simToken)
 		}
@@ -371,7 +321,7 @@ func (d *demo) createPrerequisites(ctx context.Context) error {
 		}
 		secrets = append(secrets, &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Namespace: demoNS, Name: ref.Name, Labels: optIn},
-			StringData: map[string]string{key: randomHex(24)},
+			StringData: map[string]string{key: testenv.RandHex(24)},
 		})
 	}
 	for _, s := range secrets {
@@ -487,20 +437,20 @@ func (d *demo) waitReady(ctx context.Context) error {
 				fmt.Fprintf(os.Stderr, "  - %s: Ready reason %s: %s\n", s.id, s.reason, s.message)
 			}
 			for _, s := range waiting {
-				if lines := grepLines(d.manager.logPath, s.name, 10); len(lines) > 0 {
+				if lines := grepLines(d.manager.LogPath, s.name, 10); len(lines) > 0 {
 					fmt.Fprintf(os.Stderr, "--- manager log lines about %s (last %d) ---\n", s.id, len(lines))
 					for _, l := range lines {
 						fmt.Fprintln(os.Stderr, "  "+l)
 					}
 				}
 			}
-			printTail(d.manager.logPath, 40)
+			printTail(d.manager.LogPath, 40)
 			return fmt.Errorf("not every sample became Ready within %s (logs: %s/manager.log, %s/platform-sim.log)", d.opts.timeout, outDir, outDir)
 		}
-		for _, p := range []*proc{d.manager, d.sim} {
-			if p.exited() {
-				printTail(p.logPath, 30)
-				return p.exitError()
+		for _, p := range []*testenv.Proc{d.manager, d.sim} {
+			if err := p.Crashed(); err != nil {
+				printTail(p.LogPath, 30)
+				return err
 			}
 		}
 		if err := sleep(ctx, time.Second); err != nil {
@@ -549,7 +499,7 @@ func (d *demo) publishDomainRecord(ctx context.Context, o unstructured.Unstructu
 
 func (d *demo) printSummary(ctx context.Context) error {
 	fmt.Printf("\n$ kubectl get enterprise-operator -n %s\n", demoNS)
-	if _, err := runStep(ctx, false, d.root, d.kubectl, "get", "enterprise-operator", "-n", demoNS, "--kubeconfig", d.kubeconfig); err != nil {
+	if err := testenv.Run(ctx, d.root, os.Stdout, os.Stderr, d.kubectl, "get", "enterprise-operator", "-n", demoNS, "--kubeconfig", d.kubeconfig); err != nil {
 		return fmt.Errorf("kubectl get enterprise-operator: %w", err)
 	}
 	kubectl := rel(d.kubectl)
@@ -572,24 +522,6 @@ func (d *demo) elapsed() string {
 	return fmt.Sprintf("%ds", int(time.Since(d.start).Seconds()))
 }
 
-// moduleRoot walks up from the working directory to the directory holding go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run the demo from inside the enterprise-operator module (no go.mod found)")
-		}
-		dir = parent
-	}
-}
-
 func readYAML(path string, into any) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -609,11 +541,6 @@ func rel(p string) string {
 	return p
 }
 
-func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return lines[len(lines)-1]
-}
-
 func keys(m map[string]string) string {
 	var ks []string
 	for k := range m {
@@ -621,12 +548,6 @@ func keys(m map[string]string) string {
 	}
 	sort.Strings(ks)
 	return strings.Join(ks, ",")
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -1,11 +1,6 @@
 package controller
 
 import (
-	"bytes"
-	"errors"
-	"io"
-	"os/exec"
-	"path/filepath"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -13,11 +8,10 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 // annotationBinding names the binding of the annotation policy (config/policy) as
@@ -27,41 +21,13 @@ const annotationBinding = "enterprise-operator-annotations"
 // msgPausedForm is the policy's message for a paused value other than true|false.
 const msgPausedForm = `platform.enterprise-operator.dev/paused must be "true" or "false"`
 
-// installAnnotationPolicy creates the annotation policy and binding every install
-// ships (config/default's render, as `make build-installer` makes it), so every spec
-// of the suite runs with it: the operator's own writes must pass it.
-func installAnnotationPolicy(kubectl string) {
-	GinkgoHelper()
-	cmd := exec.Command(kubectl, "kustomize", filepath.Join("..", "..", "config", "default"))
-	cmd.Stderr = GinkgoWriter
-	out, err := cmd.Output()
-	Expect(err).NotTo(HaveOccurred(), "kubectl kustomize config/default")
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
-	n := 0
-	for {
-		u := &unstructured.Unstructured{}
-		err := dec.Decode(&u.Object)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		Expect(err).NotTo(HaveOccurred())
-		if u.GroupVersionKind().Group != admissionregistrationv1.GroupName {
-			continue
-		}
-		Expect(k8s.Create(ctx, u)).To(Succeed())
-		n++
-	}
-	Expect(n).To(Equal(2), "config/default renders the policy and its binding")
-	waitAnnotationPolicy(true)
-}
-
 // waitAnnotationPolicy waits until the API server does (or does not) refuse a bad
 // annotation: a policy or binding reaches the admission plugin a moment after it is
 // written.
 func waitAnnotationPolicy(enforced bool) {
 	GinkgoHelper()
 	probe := func() error {
-		r := newRole("default", "none", "probe-"+randHex(3), "probe")
+		r := newRole("default", "none", "probe-"+testenv.RandHex(3), "probe")
 		r.Annotations = map[string]string{v1alpha1.AnnotationPaused: "yes"}
 		return k8s.Create(ctx, r, client.DryRunAll)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 var _ = Describe("A create that fails after the object exists", func() {
@@ -13,7 +14,7 @@ var _ = Describe("A create that fails after the object exists", func() {
 		e := readyEnterprise()
 		Expect(sim.SetFaults(platformsim.Faults{FailNext: map[string]int{"suspendEnterpriseUser": 5}})).To(Succeed())
 		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
-		u := newUser(e.Namespace, e.Name, "erin", "erin-"+randHex(3))
+		u := newUser(e.Namespace, e.Name, "erin", "erin-"+testenv.RandHex(3))
 		u.Spec.Suspended = true
 		lookups := sim.CallCount("listEnterpriseUsers")
 		Expect(k8s.Create(ctx, u)).To(Succeed())

@@ -12,6 +12,7 @@ import (
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 var enterpriseWriteOps = []string{"createEnterprise", "updateEnterprise", "deleteEnterprise"}
@@ -35,7 +36,7 @@ func countOrg(org string) int {
 func precreateEnterprise(e *v1alpha1.Enterprise) string {
 	GinkgoHelper()
 	out, err := platformClient().CreateEnterprise(context.Background(), platform.EnterpriseCreate{
-		OrganizationID: e.Spec.OrganizationID, AdminEmail: e.Spec.AdminEmail, IdempotencyKey: "pre-" + randHex(8),
+		OrganizationID: e.Spec.OrganizationID, AdminEmail: e.Spec.AdminEmail, IdempotencyKey: "pre-" + testenv.RandHex(8),
 		AdditionalAdmins: []string{}, ThirdPartyIdentifiers: []platform.ThirdPartyIdentifier{},
 	})
 	Expect(err).NotTo(HaveOccurred())
@@ -128,7 +129,7 @@ var _ = Describe("Enterprise lifecycle", func() {
 		e := readyEnterprise()
 		ns, id := e.Namespace, e.Status.ExternalID
 		role := newRole(ns, e.Name, "child-role", "child-role")
-		user := newUser(ns, e.Name, "child-user", "child"+randHex(3))
+		user := newUser(ns, e.Name, "child-user", "child"+testenv.RandHex(3))
 		user.Spec.RoleRefs = []v1alpha1.LocalObjectReference{{Name: "child-role"}}
 		group := newGroup(ns, e.Name, "child-group", "child-group")
 		group.Spec.Members = []v1alpha1.LocalObjectReference{{Name: "child-user"}}

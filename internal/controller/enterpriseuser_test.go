@@ -13,6 +13,7 @@ import (
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // newUser returns an EnterpriseUser whose password lives in the Secret <name>-pw.
@@ -68,7 +69,7 @@ var userKind = childKind{
 	driftField: "title",
 	precreate: func(p platform.Client, _, entID, key string) string {
 		u, err := p.CreateUser(context.Background(), entID, platform.UserCreate{
-			Username: key, Password: "Pre-" + randHex(12), Email: key + "@example.com", FirstName: "First",
+			Username: key, Password: "Pre-" + testenv.RandHex(12), Email: key + "@example.com", FirstName: "First",
 		})
 		Expect(err).NotTo(HaveOccurred())
 		return u.ID
@@ -82,7 +83,7 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 	BeforeAll(func() { ent = readyEnterprise() })
 
 	It("waits for a missing Enterprise with a reason naming it", func() {
-		u := newUser(ent.Namespace, "nowhere", "lost", "lost"+randHex(3))
+		u := newUser(ent.Namespace, "nowhere", "lost", "lost"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
 		waitCondition(u, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
@@ -104,7 +105,7 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 	})
 
 	It("suspends and re-activates the user", func() {
-		u := newUser(ent.Namespace, ent.Name, "suspendee", "susp"+randHex(3))
+		u := newUser(ent.Namespace, ent.Name, "suspendee", "susp"+testenv.RandHex(3))
 		u.Spec.Suspended = true
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
@@ -130,9 +131,9 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 	})
 
 	It("creates the user with the password of the referenced Secret", func() {
-		password := "Given-" + randHex(12)
+		password := "Given-" + testenv.RandHex(12)
 		ensureSecret(ent.Namespace, "given-pw", "password", password)
-		u := newUser(ent.Namespace, ent.Name, "given", "given"+randHex(3))
+		u := newUser(ent.Namespace, ent.Name, "given", "given"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
 		waitReady(u)
@@ -141,7 +142,7 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 	})
 
 	It("generates a password and writes it to the Secret when the Secret is missing", func() {
-		u := newUser(ent.Namespace, ent.Name, "generated", "gen"+randHex(3))
+		u := newUser(ent.Namespace, ent.Name, "generated", "gen"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
 		waitReady(u)
@@ -154,7 +155,7 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 	})
 
 	It("creates a user without a passwordSecretRef", func() {
-		u := newUser(ent.Namespace, ent.Name, "invited", "inv"+randHex(3))
+		u := newUser(ent.Namespace, ent.Name, "invited", "inv"+testenv.RandHex(3))
 		u.Spec.PasswordSecretRef = nil
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
@@ -163,7 +164,7 @@ var _ = Describe("EnterpriseUser", Ordered, func() {
 	})
 
 	It("resets the password once per annotation value and writes it only to the Secret", func() {
-		u := newUser(ent.Namespace, ent.Name, "resettee", "reset"+randHex(3))
+		u := newUser(ent.Namespace, ent.Name, "resettee", "reset"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
 		waitReady(u)

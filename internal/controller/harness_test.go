@@ -12,6 +12,7 @@ import (
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // childKind describes one child kind of an Enterprise for the behaviour every
@@ -54,7 +55,7 @@ type childKind struct {
 	precreate func(p platform.Client, ns, entID, key string) string
 }
 
-func newKey() string { return "k" + randHex(5) }
+func newKey() string { return "k" + testenv.RandHex(5) }
 
 // allChildKinds is every child kind of an Enterprise, for specs about a whole tenant.
 func allChildKinds() []childKind {

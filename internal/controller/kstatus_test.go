@@ -13,6 +13,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // kstatusOf computes what Flux's health checks (kstatus) make of an object as it is
@@ -42,7 +43,7 @@ var _ = Describe("kstatus (Flux health) on real objects", Ordered, func() {
 	BeforeAll(func() { ent = readyEnterprise() })
 	role := func(name string) *v1alpha1.EnterpriseRole {
 		GinkgoHelper()
-		r := newRole(ent.Namespace, ent.Name, name, name+"-"+randHex(4))
+		r := newRole(ent.Namespace, ent.Name, name, name+"-"+testenv.RandHex(4))
 		Expect(k8s.Create(ctx, r)).To(Succeed())
 		cleanup(r)
 		return r
@@ -148,7 +149,7 @@ var _ = Describe("kstatus (Flux health) on real objects", Ordered, func() {
 		d := &v1alpha1.Domain{
 			ObjectMeta: metav1.ObjectMeta{Namespace: ent.Namespace, Name: "pending"},
 			Spec: v1alpha1.DomainSpec{
-				EnterpriseRef: v1alpha1.LocalObjectReference{Name: ent.Name}, DomainName: "pending-" + randHex(4) + ".example.com",
+				EnterpriseRef: v1alpha1.LocalObjectReference{Name: ent.Name}, DomainName: "pending-" + testenv.RandHex(4) + ".example.com",
 			},
 		}
 		Expect(k8s.Create(ctx, d)).To(Succeed())

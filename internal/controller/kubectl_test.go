@@ -1,33 +1,28 @@
 package controller
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 var _ = Describe("kubectl wait", func() {
 	It("waits for condition=Ready on every kind", func() {
-		admin, err := testEnv.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-		Expect(err).NotTo(HaveOccurred())
-		kubeconfig, err := admin.KubeConfig()
-		Expect(err).NotTo(HaveOccurred())
 		path := filepath.Join(GinkgoT().TempDir(), "kubeconfig")
-		Expect(os.WriteFile(path, kubeconfig, 0o600)).To(Succeed())
-		kubectl := filepath.Join(testEnv.BinaryAssetsDirectory, "kubectl")
+		Expect(testEnv.WriteKubeconfig("admin", path)).To(Succeed())
+		kubectl := testEnv.Kubectl
 		Expect(kubectl).To(BeAnExistingFile())
 
 		ns := newTenant()
 		e := newEnterprise(ns, "waited")
 		Expect(k8s.Create(ctx, e)).To(Succeed())
 		role := newRole(ns, e.Name, "waited-role", "waited-role")
-		user := newUser(ns, e.Name, "waited-user", "waited"+randHex(3))
+		user := newUser(ns, e.Name, "waited-user", "waited"+testenv.RandHex(3))
 		group := newGroup(ns, e.Name, "waited-group", "waited-group")
 		hookObj := newWebhook(ns, e.Name, "waited-hook", "waited-hook")
 		domain := newDomain(ns, e.Name, "waited-domain", newKey())
@@ -50,7 +45,7 @@ var _ = Describe("kubectl wait", func() {
 		}
 
 		By("timing out on an object that is not Ready")
-		broken := newUser(ns, "absent", "waited-broken", "broken"+randHex(3))
+		broken := newUser(ns, "absent", "waited-broken", "broken"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, broken)).To(Succeed())
 		out, err := exec.Command(kubectl, "--kubeconfig", path, "wait", "--for=condition=Ready", "--timeout=2s",
 			"enterpriseuser/waited-broken", "-n", ns).CombinedOutput()

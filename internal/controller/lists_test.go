@@ -14,6 +14,7 @@ import (
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // platformCallsByOp is what the manager sent through one PlatformConfig's credential,
@@ -60,7 +61,7 @@ func callsSince(before, after map[string]float64) map[string]float64 {
 // calling spec uses, so its metrics count that spec's calls alone.
 func ownPlatformConfig(prefix, baseURL string) string {
 	GinkgoHelper()
-	name := prefix + "-" + randHex(4)
+	name := prefix + "-" + testenv.RandHex(4)
 	pc := &v1alpha1.PlatformConfig{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: v1alpha1.PlatformConfigSpec{
@@ -164,13 +165,13 @@ var _ = Describe("observing from lists", func() {
 					Username: name, Email: email},
 			}
 		}
-		first := newUser("first", "first-"+randHex(3)+"@example.com")
+		first := newUser("first", "first-"+testenv.RandHex(3)+"@example.com")
 		Expect(k8s.Create(ctx, first)).To(Succeed())
 		cleanup(first)
 		waitReady(first)
 
 		// Made on the platform after the list was read: the list does not show it.
-		email := "late-" + randHex(3) + "@example.com"
+		email := "late-" + testenv.RandHex(3) + "@example.com"
 		made, err := platformClient().CreateUser(ctx, ent.Status.ExternalID, platform.UserCreate{
 			Username: "late", Password: "Sup3r-secret-pw", Email: email})
 		Expect(err).NotTo(HaveOccurred())

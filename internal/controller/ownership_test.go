@@ -16,6 +16,7 @@ import (
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // countKeyIn counts the platform objects of kind k in an enterprise with natural key key.
@@ -123,7 +124,7 @@ var _ = Describe("One owner per platform object", func() {
 		entID := ent.Status.ExternalID
 		key := newKey()
 		pre, err := platformClient().CreateUser(context.Background(), entID, platform.UserCreate{
-			Username: key + "-platform", Password: "Pre-" + randHex(12), Email: key + "@example.com", FirstName: "Platform",
+			Username: key + "-platform", Password: "Pre-" + testenv.RandHex(12), Email: key + "@example.com", FirstName: "Platform",
 		})
 		Expect(err).NotTo(HaveOccurred())
 		state := platformJSON(entID)
@@ -148,20 +149,20 @@ var _ = Describe("Objects that never reached the platform", func() {
 		ent := readyEnterprise()
 		ns := ent.Namespace
 
-		noRole := newUser(ns, ent.Name, "no-role", "norole"+randHex(3))
+		noRole := newUser(ns, ent.Name, "no-role", "norole"+testenv.RandHex(3))
 		noRole.Spec.RoleRefs = []v1alpha1.LocalObjectReference{{Name: "never-created"}}
 
 		other := readyEnterprise()
 		elsewhere := newRole(other.Namespace, other.Name, "elsewhere", "elsewhere")
 		Expect(k8s.Create(ctx, elsewhere)).To(Succeed())
 		cleanup(elsewhere)
-		foreignRole := newUser(ns, ent.Name, "foreign-role", "foreign"+randHex(3))
+		foreignRole := newUser(ns, ent.Name, "foreign-role", "foreign"+testenv.RandHex(3))
 		foreignRole.Spec.RoleRefs = []v1alpha1.LocalObjectReference{{Name: "elsewhere"}}
 
 		// A Secret not meant for the operator: refused before anything is sent.
 		Expect(k8s.Create(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "not-for-us"},
-			Data: map[string][]byte{"password": []byte("Unrelated-" + randHex(8))}})).To(Succeed())
-		refusedSecret := newUser(ns, ent.Name, "refused-secret", "refused"+randHex(3))
+			Data: map[string][]byte{"password": []byte("Unrelated-" + testenv.RandHex(8))}})).To(Succeed())
+		refusedSecret := newUser(ns, ent.Name, "refused-secret", "refused"+testenv.RandHex(3))
 		refusedSecret.Spec.PasswordSecretRef = &v1alpha1.SecretKeyReference{Name: "not-for-us", Key: "password"}
 
 		for _, o := range []managed.Object{noRole, foreignRole, refusedSecret} {
@@ -179,7 +180,7 @@ var _ = Describe("Objects that never reached the platform", func() {
 		Expect(k8s.Create(ctx, refused)).To(Succeed())
 		forbidden := newEnterprise(refused.Name, "forbidden")
 		Expect(k8s.Create(ctx, forbidden)).To(Succeed())
-		waiting := newUser(refused.Name, "forbidden", "waiting", "waiting"+randHex(3))
+		waiting := newUser(refused.Name, "forbidden", "waiting", "waiting"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, waiting)).To(Succeed())
 		waitCondition(forbidden, v1alpha1.ConditionStalled, metav1.ConditionTrue, v1alpha1.ReasonForbidden)
 		waitCondition(waiting, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)
@@ -196,7 +197,7 @@ var _ = Describe("Objects that never reached the platform", func() {
 
 	It("do not hold their Enterprise's deletion", func() {
 		ent := readyEnterprise()
-		stuck := newUser(ent.Namespace, ent.Name, "stuck", "stuck"+randHex(3))
+		stuck := newUser(ent.Namespace, ent.Name, "stuck", "stuck"+testenv.RandHex(3))
 		stuck.Spec.RoleRefs = []v1alpha1.LocalObjectReference{{Name: "never-created"}}
 		Expect(k8s.Create(ctx, stuck)).To(Succeed())
 		waitCondition(stuck, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonWaitingForDependency)

@@ -15,6 +15,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // rotatedTokens are the tokens the rotation spec puts in Secrets; none may leak.
@@ -22,19 +23,19 @@ var rotatedTokens []string
 
 var _ = Describe("PlatformConfig credential rotation", func() {
 	It("follows a rotated token Secret without a restart, and reports invalid credentials", func() {
-		tokA, tokB, bad := "rotA-"+randHex(16), "rotB-"+randHex(16), "bad-"+randHex(16)
+		tokA, tokB, bad := "rotA-"+testenv.RandHex(16), "rotB-"+testenv.RandHex(16), "bad-"+testenv.RandHex(16)
 		rotatedTokens = append(rotatedTokens, tokA, tokB, bad)
-		clientID := "rotation-" + randHex(4)
+		clientID := "rotation-" + testenv.RandHex(4)
 		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokA}, Name: "rotation"})
 
 		secret := &corev1.Secret{
 			// Labelled: its rotations are followed at once (see the spec on unlabelled ones).
-			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "rotating-" + randHex(4), Labels: optInLabels()},
+			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "rotating-" + testenv.RandHex(4), Labels: optInLabels()},
 			Data:       map[string][]byte{"token": []byte(tokA)},
 		}
 		Expect(k8s.Create(ctx, secret)).To(Succeed())
 		pc := &v1alpha1.PlatformConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: "rotating-" + randHex(4)},
+			ObjectMeta: metav1.ObjectMeta{Name: "rotating-" + testenv.RandHex(4)},
 			Spec: v1alpha1.PlatformConfigSpec{
 				BaseURL: sim.URL(),
 				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
@@ -83,7 +84,7 @@ var _ = Describe("PlatformConfig credential rotation", func() {
 		waitReady(e)
 
 		By("rotating to another token while the platform is down: not Ready until a check accepts it")
-		tokC := "rotC-" + randHex(16)
+		tokC := "rotC-" + testenv.RandHex(16)
 		rotatedTokens = append(rotatedTokens, tokC)
 		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tokB, tokC}, Name: "rotation"})
 		Expect(sim.SetFaults(platformsim.Faults{FailNext: map[string]int{"getCurrentUser": 1000}, ErrorStatus: 503})).To(Succeed())
@@ -105,7 +106,7 @@ var _ = Describe("PlatformConfig when the platform is briefly unavailable", func
 		// retries of the read included).
 		Expect(sim.SetFaults(platformsim.Faults{FailNext: map[string]int{"getCurrentUser": 1000}, ErrorStatus: 503})).To(Succeed())
 		DeferCleanup(func() { Expect(sim.SetFaults(platformsim.Faults{})).To(Succeed()) })
-		annotate(pc, "test.enterprise-operator.dev/check", randHex(4))
+		annotate(pc, "test.enterprise-operator.dev/check", testenv.RandHex(4))
 		waitCondition(pc, v1alpha1.ConditionSynced, metav1.ConditionFalse, v1alpha1.ReasonPlatformUnavailable)
 		Expect(conditionOf(pc, v1alpha1.ConditionReady).Status).To(Equal(metav1.ConditionTrue), "a platform blip says nothing about the credentials")
 
@@ -142,7 +143,7 @@ var _ = Describe("PlatformConfig whose platform redirects to a cloud metadata ad
 		}))
 		DeferCleanup(redirector.Close)
 		pc := &v1alpha1.PlatformConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: "metadata-redirect-" + randHex(4)},
+			ObjectMeta: metav1.ObjectMeta{Name: "metadata-redirect-" + testenv.RandHex(4)},
 			Spec: v1alpha1.PlatformConfigSpec{
 				BaseURL: redirector.URL,
 				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{

@@ -12,6 +12,7 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
+	"enterprise-operator/test/testenv"
 )
 
 // chainWait is how long a waiting object may take to pick up a new cause from its
@@ -21,7 +22,7 @@ const chainWait = managed.DefaultWait + eventuallyTO
 
 var _ = Describe("Waiting messages", func() {
 	It("name the root cause down the chain user -> Enterprise -> PlatformConfig -> missing Secret, and follow its fix", func() {
-		suffix := randHex(4)
+		suffix := testenv.RandHex(4)
 		secretName := "chain-token-" + suffix
 		secret := &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: secretName, Labels: optInLabels()},

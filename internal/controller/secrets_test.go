@@ -17,6 +17,7 @@ import (
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // These specs play a second tenant who may write EnterpriseUsers and Webhooks in a
@@ -96,7 +97,7 @@ func platformUser(entID, email string) platformsim.User {
 func precreateUser(entID, username string) string {
 	GinkgoHelper()
 	u, err := platformClient().CreateUser(context.Background(), entID, platform.UserCreate{
-		Username: username, Password: "Pre-" + randHex(12), Email: username + "@example.com", FirstName: "First",
+		Username: username, Password: "Pre-" + testenv.RandHex(12), Email: username + "@example.com", FirstName: "First",
 	})
 	Expect(err).NotTo(HaveOccurred())
 	return u.ID
@@ -122,10 +123,10 @@ const optInLabel = v1alpha1.LabelSecret + "=" + v1alpha1.LabelSecretOptIn
 var _ = Describe("Secrets the operator may use", func() {
 	It("does not send an unlabelled Secret it did not create to the platform as a password", func() {
 		e := readyEnterprise()
-		dbPassword := "db-" + randHex(16)
+		dbPassword := "db-" + testenv.RandHex(16)
 		db := createSecret(e.Namespace, "db-credentials", nil, map[string]string{"password": dbPassword, "username": "app"})
 
-		u := newUser(e.Namespace, e.Name, "mallory", "mallory"+randHex(3))
+		u := newUser(e.Namespace, e.Name, "mallory", "mallory"+testenv.RandHex(3))
 		u.Spec.PasswordSecretRef = &v1alpha1.SecretKeyReference{Name: "db-credentials", Key: "password"}
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
@@ -142,9 +143,9 @@ var _ = Describe("Secrets the operator may use", func() {
 
 	It("uses a Secret once it gets the label, which wakes the stalled user", func() {
 		e := readyEnterprise()
-		password := "Opted-" + randHex(12)
+		password := "Opted-" + testenv.RandHex(12)
 		s := createSecret(e.Namespace, "later-opt-in", nil, map[string]string{"password": password})
-		u := newUser(e.Namespace, e.Name, "patient", "patient"+randHex(3))
+		u := newUser(e.Namespace, e.Name, "patient", "patient"+testenv.RandHex(3))
 		u.Spec.PasswordSecretRef = &v1alpha1.SecretKeyReference{Name: s.Name, Key: "password"}
 		Expect(k8s.Create(ctx, u)).To(Succeed())
 		cleanup(u)
@@ -162,9 +163,9 @@ var _ = Describe("Secrets the operator may use", func() {
 	DescribeTable("does not write a reset password into a Secret it did not create",
 		func(labels map[string]string) {
 			e := readyEnterprise()
-			value := "Theirs-" + randHex(12)
-			s := createSecret(e.Namespace, "their-secret", labels, map[string]string{"password": value, "other": "keep-" + randHex(8)})
-			username := "resetme" + randHex(3)
+			value := "Theirs-" + testenv.RandHex(12)
+			s := createSecret(e.Namespace, "their-secret", labels, map[string]string{"password": value, "other": "keep-" + testenv.RandHex(8)})
+			username := "resetme" + testenv.RandHex(3)
 			if labels == nil {
 				// An unlabelled Secret cannot be the user's initial password: the user
 				// exists on the platform already and is adopted without reading it.
@@ -198,7 +199,7 @@ var _ = Describe("Secrets the operator may use", func() {
 
 	It("keeps the password Secret it generated for alice to alice: bob can neither read nor write it", func() {
 		e := readyEnterprise()
-		alice := newUser(e.Namespace, e.Name, "alice", "alice"+randHex(3))
+		alice := newUser(e.Namespace, e.Name, "alice", "alice"+testenv.RandHex(3))
 		Expect(k8s.Create(ctx, alice)).To(Succeed())
 		cleanup(alice)
 		waitReady(alice)
@@ -209,7 +210,7 @@ var _ = Describe("Secrets the operator may use", func() {
 		Expect(userState(e.Status.ExternalID, alice.Status.ExternalID).PasswordSHA256).To(Equal(sha(alicePassword)))
 
 		By("bob naming it for his initial password")
-		bob := newUser(e.Namespace, e.Name, "bob", "bob"+randHex(3))
+		bob := newUser(e.Namespace, e.Name, "bob", "bob"+testenv.RandHex(3))
 		bob.Spec.PasswordSecretRef = &v1alpha1.SecretKeyReference{Name: "alice-pw", Key: "password"}
 		Expect(k8s.Create(ctx, bob)).To(Succeed())
 		cleanup(bob)
@@ -224,7 +225,7 @@ var _ = Describe("Secrets the operator may use", func() {
 		expectNotExposed(alicePassword, bob)
 
 		By("carol, adopted from the platform, asking for a reset into it")
-		carolName := "carol" + randHex(3)
+		carolName := "carol" + testenv.RandHex(3)
 		precreateUser(e.Status.ExternalID, carolName)
 		carol := newUser(e.Namespace, e.Name, "carol", carolName)
 		carol.Spec.PasswordSecretRef = &v1alpha1.SecretKeyReference{Name: "alice-pw", Key: "password"}
@@ -247,13 +248,13 @@ var _ = Describe("Secrets the operator may use", func() {
 
 	It("does not send an unlabelled signing Secret to the platform until it gets the label, and stops using it when the label goes", func() {
 		e := readyEnterprise()
-		signing := "whsec-theirs-" + randHex(12)
+		signing := "whsec-theirs-" + testenv.RandHex(12)
 		s := createSecret(e.Namespace, "partner-signing", nil, map[string]string{"secret": signing})
 		w := &v1alpha1.Webhook{
 			ObjectMeta: metav1.ObjectMeta{Namespace: e.Namespace, Name: "partner"},
 			Spec: v1alpha1.WebhookSpec{
 				EnterpriseRef:    v1alpha1.LocalObjectReference{Name: e.Name},
-				URL:              hook.server.URL + "/partner-" + randHex(3),
+				URL:              hook.server.URL + "/partner-" + testenv.RandHex(3),
 				Events:           []string{"user.created"},
 				SigningSecretRef: v1alpha1.SecretKeyReference{Name: s.Name, Key: "secret"},
 			},
@@ -276,7 +277,7 @@ var _ = Describe("Secrets the operator may use", func() {
 		By("removing the label again")
 		update(s, func(s *corev1.Secret) { s.Labels = nil })
 		expectStalledOnSecret(w, e.Namespace, s.Name)
-		rotated := "whsec-rotated-" + randHex(12)
+		rotated := "whsec-rotated-" + testenv.RandHex(12)
 		update(s, func(s *corev1.Secret) { s.Data["secret"] = []byte(rotated) })
 		Consistently(func() string { return webhookState(e.Status.ExternalID, w.Status.ExternalID).SigningSecretSHA256 }, quiet, 200*time.Millisecond).
 			Should(Equal(sha(signing)), "a Secret that lost its label is not read, rotated or not")
@@ -286,11 +287,11 @@ var _ = Describe("Secrets the operator may use", func() {
 	It("keeps the metadata of labelled Secrets only in the manager's cache", func() {
 		ns := newTenant()
 		other := newTenant()
-		labelled := createSecret(ns, "cached", optInLabels(), map[string]string{"k": "v-" + randHex(8)})
-		unlabelled := createSecret(ns, "not-cached", nil, map[string]string{"k": "v-" + randHex(8)})
+		labelled := createSecret(ns, "cached", optInLabels(), map[string]string{"k": "v-" + testenv.RandHex(8)})
+		unlabelled := createSecret(ns, "not-cached", nil, map[string]string{"k": "v-" + testenv.RandHex(8)})
 		generated := createSecret(ns, "generated-elsewhere",
-			map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretGenerated}, map[string]string{"k": "v-" + randHex(8)})
-		elsewhere := createSecret(other, "cached-elsewhere", optInLabels(), map[string]string{"k": "v-" + randHex(8)})
+			map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretGenerated}, map[string]string{"k": "v-" + testenv.RandHex(8)})
+		elsewhere := createSecret(other, "cached-elsewhere", optInLabels(), map[string]string{"k": "v-" + testenv.RandHex(8)})
 
 		names := func(c client.Reader, ns string) func(Gomega) []string {
 			return func(g Gomega) []string {
@@ -329,13 +330,13 @@ var _ = Describe("Secrets the operator may use", func() {
 	})
 
 	It("reads an unlabelled PlatformConfig credential Secret, and follows its rotation at the next credential check", func() {
-		tok, bad := "unlab-"+randHex(16), "unlab-bad-"+randHex(16)
+		tok, bad := "unlab-"+testenv.RandHex(16), "unlab-bad-"+testenv.RandHex(16)
 		rotatedTokens = append(rotatedTokens, tok, bad)
-		clientID := "unlabelled-" + randHex(4)
+		clientID := "unlabelled-" + testenv.RandHex(4)
 		sim.AddCredential(platformsim.Credential{ClientID: clientID, Tokens: []string{tok}, Name: "unlabelled"})
-		s := createSecret(operatorNS, "unlabelled-"+randHex(4), nil, map[string]string{"token": tok})
+		s := createSecret(operatorNS, "unlabelled-"+testenv.RandHex(4), nil, map[string]string{"token": tok})
 		pc := &v1alpha1.PlatformConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: "unlabelled-" + randHex(4)},
+			ObjectMeta: metav1.ObjectMeta{Name: "unlabelled-" + testenv.RandHex(4)},
 			Spec: v1alpha1.PlatformConfigSpec{
 				BaseURL: sim.URL(),
 				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{

@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 var _ = Describe("Secrets referenced by objects", func() {
@@ -29,14 +30,14 @@ var _ = Describe("Secrets referenced by objects", func() {
 		Expect(conditionOf(w, v1alpha1.ConditionSynced).Message).To(ContainSubstring("late-signing"))
 
 		// No resync runs for a stalled object: only the Secret watch can bring it back.
-		ensureSecret(e.Namespace, "late-signing", "secret", "whsec-"+randHex(8))
+		ensureSecret(e.Namespace, "late-signing", "secret", "whsec-"+testenv.RandHex(8))
 		waitReady(w)
 		Expect(conditionOf(w, v1alpha1.ConditionStalled)).To(BeNil())
 	})
 
 	It("sends a rotated signing secret to the platform", func() {
 		e := readyEnterprise()
-		ensureSecret(e.Namespace, "rotating", "secret", "whsec-first-"+randHex(8))
+		ensureSecret(e.Namespace, "rotating", "secret", "whsec-first-"+testenv.RandHex(8))
 		w := &v1alpha1.Webhook{
 			ObjectMeta: metav1.ObjectMeta{Namespace: e.Namespace, Name: "rotating"},
 			Spec: v1alpha1.WebhookSpec{
@@ -52,7 +53,7 @@ var _ = Describe("Secrets referenced by objects", func() {
 		Expect(webhookState(e.Status.ExternalID, w.Status.ExternalID).SigningSecretSHA256).To(Equal(sha(first)))
 		Expect(w.Status.SigningSecretVersion).NotTo(BeEmpty())
 
-		rotated := "whsec-second-" + randHex(8)
+		rotated := "whsec-second-" + testenv.RandHex(8)
 		s := &corev1.Secret{}
 		Expect(k8s.Get(ctx, client.ObjectKey{Namespace: e.Namespace, Name: "rotating"}, s)).To(Succeed())
 		s.Data["secret"] = []byte(rotated)

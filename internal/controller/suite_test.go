@@ -1,19 +1,12 @@
 package controller
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,43 +17,42 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // The suite runs the real manager against a real kube-apiserver + etcd (built from
 // source by hack/setup-envtest.sh) and the platform simulator on loopback.
 var (
-	testEnv *envtest.Environment
-	k8s     client.Client // uncached, for assertions
-	restCfg *rest.Config  // the control plane, for specs that need a client of their own
-	ctx     context.Context
-	cancel  context.CancelFunc
-	sim     *platformsim.Server
-	hook    *webhookReceiver
+	testEnv     *testenv.Env
+	k8s         client.Client // uncached, for assertions
+	restCfg     *rest.Config  // the control plane, for specs that need a client of their own
+	ctx         context.Context
+	cancel      context.CancelFunc
+	simPlatform *testenv.Platform
+	sim         *platformsim.Server
+	hook        *webhookReceiver
 
 	// logs captures everything the manager logs, to prove no secret leaks.
-	logs = &syncBuffer{}
+	logs = &testenv.LogBuffer{}
 	// mgrCache is the manager's informer cache, for specs about what it holds.
 	mgrCache cache.Cache
 )
 
 // Test credentials. They must never appear in logs, events or status.
 var (
-	simToken        = "tok-" + randHex(16)
-	simClientID     = "client-" + randHex(4)
-	simClientSecret = "secret-" + randHex(16)
+	simToken        = "tok-" + testenv.RandHex(16)
+	simClientID     = "client-" + testenv.RandHex(4)
+	simClientSecret = "secret-" + testenv.RandHex(16)
 )
 
 const (
@@ -75,51 +67,45 @@ func TestControllers(t *testing.T) {
 	RunSpecs(t, "Controller suite")
 }
 
-func assetsDir() string {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	cmd := exec.Command(filepath.Join("..", "..", "hack", "setup-envtest.sh"))
-	cmd.Stderr = GinkgoWriter
-	out, err := cmd.Output()
-	Expect(err).NotTo(HaveOccurred(), "hack/setup-envtest.sh failed; set KUBEBUILDER_ASSETS")
-	return strings.TrimSpace(string(out))
-}
-
 var _ = BeforeSuite(func() {
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, logs)), zap.UseDevMode(true)))
 	ctx, cancel = context.WithCancel(context.Background())
 
-	assets := assetsDir()
-	testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
-	restCfg = cfg
-	Expect(err).NotTo(HaveOccurred())
-
-	scheme := runtime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(v1alpha1.AddToScheme(scheme)).To(Succeed())
-	k8s, err = client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
 	// Every spec runs with the annotation policy the installs ship.
-	installAnnotationPolicy(filepath.Join(assets, "kubectl"))
+	var err error
+	testEnv, err = testenv.Start(ctx, testenv.Options{Log: GinkgoWriter, AnnotationPolicy: true})
+	Expect(err).NotTo(HaveOccurred())
+	cfg := testEnv.Config
+	restCfg = cfg
+	k8s = testEnv.Client
+	waitAnnotationPolicy(true)
 
 	hook = newWebhookReceiver()
-	sim, err = platformsim.Start(ctx, platformsim.Options{
-		Credentials: []platformsim.Credential{{
-			ClientID: simClientID, ClientSecret: simClientSecret, Tokens: []string{simToken}, Name: "operator",
-		}},
-		WebhookClient:       hook.server.Client(),
-		VerificationRecheck: time.Second,
+	simPlatform, err = testenv.StartPlatform(ctx, testenv.PlatformOptions{
+		Sim: platformsim.Options{
+			Credentials: []platformsim.Credential{{
+				ClientID: simClientID, ClientSecret: simClientSecret, Tokens: []string{simToken}, Name: "operator",
+			}},
+			WebhookClient:       hook.server.Client(),
+			VerificationRecheck: time.Second,
+		},
+		Namespace: operatorNS,
+		Config: v1alpha1.PlatformConfig{
+			ObjectMeta: metav1.ObjectMeta{Name: configName},
+			Spec: v1alpha1.PlatformConfigSpec{
+				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 200, Burst: 200},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{"tenant": "true"}},
+				// Tenants labelled adopt=true may adopt enterprises made outside the operator.
+				Adoption: v1alpha1.AdoptionPolicy{Policy: v1alpha1.AdoptionPolicyNamespaceSelector,
+					NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{adoptLabel: "true"}}},
+			},
+		},
 	})
 	Expect(err).NotTo(HaveOccurred())
+	sim = simPlatform.Sim
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
+		Scheme:                 k8s.Scheme(),
 		Cache:                  CacheOptions(nil),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
@@ -144,27 +130,11 @@ var _ = BeforeSuite(func() {
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
 
-	Expect(k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNS}})).To(Succeed())
-	Expect(k8s.Create(ctx, &corev1.Secret{
-		// Labelled, so a rotation is noticed at once rather than at the next credential check.
-		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token", Labels: optInLabels()},
-		StringData: map[string]string{"token": simToken},
-	})).To(Succeed())
-	Expect(k8s.Create(ctx, &v1alpha1.PlatformConfig{
-		ObjectMeta: metav1.ObjectMeta{Name: configName},
-		Spec: v1alpha1.PlatformConfigSpec{
-			BaseURL: sim.URL(),
-			Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
-				TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
-			}},
-			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 200, Burst: 200},
-			NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{"tenant": "true"}},
-			// Tenants labelled adopt=true may adopt enterprises made outside the operator.
-			Adoption: v1alpha1.AdoptionPolicy{Policy: v1alpha1.AdoptionPolicyNamespaceSelector,
-				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{adoptLabel: "true"}}},
-		},
-	})).To(Succeed())
-	waitReady(&v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: configName}})
+	// The token Secret is labelled, so a rotation is noticed at once rather than at the
+	// next credential check.
+	pc, err := simPlatform.Install(ctx, k8s)
+	Expect(err).NotTo(HaveOccurred())
+	waitReady(pc)
 })
 
 var _ = AfterSuite(func() {
@@ -179,24 +149,14 @@ func stopSuite() {
 	if cancel != nil {
 		cancel()
 	}
-	if sim != nil {
-		_ = sim.Close()
-	}
+	_ = simPlatform.Close()
 	if hook != nil {
 		hook.server.Close()
 	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
-	}
+	Expect(testEnv.Stop()).To(Succeed())
 }
 
 // --- helpers ---
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // adoptLabel marks the namespaces the suite's PlatformConfig grants adoption of
 // enterprises that carry no ownership record (spec.adoption).
@@ -223,7 +183,7 @@ func newEnterprise(ns, name string) *v1alpha1.Enterprise {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: v1alpha1.EnterpriseSpec{
 			PlatformConfigRef: v1alpha1.PlatformConfigReference{Name: configName},
-			OrganizationID:    randHex(16),
+			OrganizationID:    testenv.RandHex(16),
 			AdminEmail:        name + "-admin@example.com",
 		},
 	}
@@ -327,24 +287,6 @@ func update[T client.Object](obj T, fn func(T)) {
 		fn(obj)
 		return k8s.Update(ctx, obj)
 	}, eventuallyTO).Should(Succeed())
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // webhookReceiver is an https endpoint that records the platform's test events.

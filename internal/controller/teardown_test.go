@@ -9,16 +9,17 @@ import (
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 var _ = Describe("Deleting a whole tenant at once", func() {
 	It("deletes everything on the platform, PlatformConfig last, without a deadlock", func() {
-		token := "teardown-" + randHex(8)
+		token := "teardown-" + testenv.RandHex(8)
 		sim.AddCredential(platformsim.Credential{Tokens: []string{token}, Name: "teardown"})
 		ns := newTenant()
 		ensureSecret(operatorNS, "teardown-token", "token", token)
 		pc := &v1alpha1.PlatformConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: "teardown-" + randHex(3)},
+			ObjectMeta: metav1.ObjectMeta{Name: "teardown-" + testenv.RandHex(3)},
 			Spec: v1alpha1.PlatformConfigSpec{
 				BaseURL: sim.URL(),
 				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{

@@ -14,6 +14,7 @@ import (
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // Two tenants, one PlatformConfig: tenant B writes whatever it likes in its own
@@ -127,7 +128,7 @@ var _ = Describe("Two tenants on one PlatformConfig", Ordered, func() {
 		taken.Annotations = map[string]string{v1alpha1.AnnotationExternalID: a.Status.ExternalID}
 		missing := newEnterprise(ns, "missing")
 		missing.Spec.OrganizationID = taken.Spec.OrganizationID
-		ghost := randHex(16)
+		ghost := testenv.RandHex(16)
 		missing.Annotations = map[string]string{v1alpha1.AnnotationExternalID: ghost}
 		for _, e := range []*v1alpha1.Enterprise{taken, missing} {
 			Expect(k8s.Create(ctx, e)).To(Succeed())

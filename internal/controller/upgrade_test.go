@@ -12,6 +12,7 @@ import (
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // oldRelease writes obj as a release before ownership records left it: the finalizer
@@ -44,7 +45,7 @@ var _ = Describe("Upgrading from a release without ownership records", func() {
 		e := newEnterprise(ns, "legacy")
 		id := precreateEnterprise(e)
 		u, err := platformClient().CreateUser(context.Background(), id, platform.UserCreate{
-			Username: "legacy-user", Password: "Pre-" + randHex(12), Email: "legacy-user@example.com", FirstName: "First",
+			Username: "legacy-user", Password: "Pre-" + testenv.RandHex(12), Email: "legacy-user@example.com", FirstName: "First",
 		})
 		Expect(err).NotTo(HaveOccurred())
 		user := newUser(ns, e.Name, "legacy-user", "legacy-user")

@@ -12,6 +12,7 @@ import (
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 func newGroup(ns, enterprise, name, groupName string) *v1alpha1.UserGroup {
@@ -72,11 +73,11 @@ var _ = Describe("UserGroup membership", func() {
 	It("follows spec.members and the memberSelector as users are labelled and relabelled", func() {
 		ent := readyEnterprise()
 		ns, entID := ent.Namespace, ent.Status.ExternalID
-		alice := newUser(ns, ent.Name, "alice", "alice"+randHex(3))
+		alice := newUser(ns, ent.Name, "alice", "alice"+testenv.RandHex(3))
 		alice.Labels = map[string]string{"team": "red"}
-		bob := newUser(ns, ent.Name, "bob", "bob"+randHex(3))
+		bob := newUser(ns, ent.Name, "bob", "bob"+testenv.RandHex(3))
 		bob.Labels = map[string]string{"team": "red"}
-		carol := newUser(ns, ent.Name, "carol", "carol"+randHex(3))
+		carol := newUser(ns, ent.Name, "carol", "carol"+testenv.RandHex(3))
 		for _, u := range []*v1alpha1.EnterpriseUser{alice, bob, carol} {
 			Expect(k8s.Create(ctx, u)).To(Succeed())
 		}

@@ -14,13 +14,14 @@ import (
 	"enterprise-operator/internal/controller/managed"
 	"enterprise-operator/internal/platform"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 // hookSigningSecret is the signing secret of every Webhook in a namespace, kept in the
 // Secret hook-signing (key "secret").
 func hookSigningSecret(ns string) string {
 	GinkgoHelper()
-	ensureSecret(ns, "hook-signing", "secret", "whsec-"+randHex(16))
+	ensureSecret(ns, "hook-signing", "secret", "whsec-"+testenv.RandHex(16))
 	return secretValue(ns, "hook-signing", "secret")
 }
 

@@ -2,13 +2,9 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,17 +14,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller"
 	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 const (
@@ -45,12 +39,13 @@ const (
 
 // benchEnv is the shared control plane, simulator and manager.
 type benchEnv struct {
-	testEnv *envtest.Environment
-	k8s     client.WithWatch // uncached
-	sim     *platformsim.Server
-	ctx     context.Context
-	cancel  context.CancelFunc
-	mgrDone chan error
+	cp       *testenv.Env
+	k8s      client.WithWatch // uncached
+	platform *testenv.Platform
+	sim      *platformsim.Server
+	ctx      context.Context
+	cancel   context.CancelFunc
+	mgrDone  chan error
 }
 
 var (
@@ -80,25 +75,23 @@ func getEnv(b *testing.B) *benchEnv {
 	return env
 }
 
-func assetsDir() (string, error) {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir, nil
+// platformOptions is the simulator and PlatformConfig every benchmark uses.
+func platformOptions() testenv.PlatformOptions {
+	return testenv.PlatformOptions{
+		Namespace: operatorNS,
+		Config: v1alpha1.PlatformConfig{
+			ObjectMeta: metav1.ObjectMeta{Name: configName},
+			Spec: v1alpha1.PlatformConfigSpec{
+				// The maximum the API allows: measure the operator, not the token bucket.
+				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 1000, Burst: 10000},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabelKey: "true"}},
+			},
+		},
 	}
-	cmd := exec.Command(filepath.Join("..", "..", "hack", "setup-envtest.sh"))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("hack/setup-envtest.sh failed (set KUBEBUILDER_ASSETS): %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 func startEnv() (_ *benchEnv, err error) {
 	ctrl.SetLogger(logr.Discard())
-	assets, err := assetsDir()
-	if err != nil {
-		return nil, err
-	}
 	e := &benchEnv{mgrDone: make(chan error, 1)}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	defer func() {
@@ -107,40 +100,22 @@ func startEnv() (_ *benchEnv, err error) {
 		}
 	}()
 
-	e.testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
+	if e.cp, err = testenv.Start(e.ctx, testenv.Options{Log: os.Stderr}); err != nil {
+		return nil, err
 	}
-	cfg, err := e.testEnv.Start()
-	if err != nil {
-		return nil, fmt.Errorf("envtest: %w", err)
-	}
-	// Let the benchmark client create hundreds of objects without client-side throttling.
+	cfg := e.cp.Config
+	// Let the benchmark client and the manager create hundreds of objects without
+	// client-side throttling.
 	cfg.QPS, cfg.Burst = 1000, 2000
+	e.k8s = e.cp.Client
 
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+	if e.platform, err = testenv.StartPlatform(e.ctx, platformOptions()); err != nil {
 		return nil, err
 	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	if e.k8s, err = client.NewWithWatch(cfg, client.Options{Scheme: scheme}); err != nil {
-		return nil, err
-	}
-
-	token := "tok-" + randHex(16)
-	if e.sim, err = platformsim.Start(e.ctx, platformsim.Options{
-		Credentials: []platformsim.Credential{{
-			ClientID: "client-" + randHex(4), ClientSecret: "secret-" + randHex(16), Tokens: []string{token}, Name: "operator",
-		}},
-	}); err != nil {
-		return nil, fmt.Errorf("simulator: %w", err)
-	}
+	e.sim = e.platform.Sim
 
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme:                 scheme,
+		Scheme:                 e.k8s.Scheme(),
 		Cache:                  controller.CacheOptions(nil),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
@@ -162,30 +137,8 @@ func startEnv() (_ *benchEnv, err error) {
 	go func() { e.mgrDone <- mgr.Start(e.ctx) }()
 
 	ctx := e.ctx
-	if err := e.k8s.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNS}}); err != nil {
-		return nil, err
-	}
-	if err := e.k8s.Create(ctx, &corev1.Secret{
-		// Labelled like every credential Secret (docs/install.md): rotations take effect at once.
-		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token",
-			Labels: map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn}},
-		StringData: map[string]string{"token": token},
-	}); err != nil {
-		return nil, err
-	}
-	pc := &v1alpha1.PlatformConfig{
-		ObjectMeta: metav1.ObjectMeta{Name: configName},
-		Spec: v1alpha1.PlatformConfigSpec{
-			BaseURL: e.sim.URL(),
-			Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
-				TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
-			}},
-			// The maximum the API allows: measure the operator, not the token bucket.
-			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 1000, Burst: 10000},
-			NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabelKey: "true"}},
-		},
-	}
-	if err := e.k8s.Create(ctx, pc); err != nil {
+	pc, err := e.platform.Install(ctx, e.k8s)
+	if err != nil {
 		return nil, err
 	}
 	if err := e.waitFor(time.Minute, func() (bool, error) {
@@ -212,12 +165,7 @@ func (e *benchEnv) stop() error {
 	case <-time.After(30 * time.Second):
 		errs = append(errs, errors.New("manager did not stop within 30s"))
 	}
-	if e.sim != nil {
-		errs = append(errs, e.sim.Close())
-	}
-	if e.testEnv != nil {
-		errs = append(errs, e.testEnv.Stop())
-	}
+	errs = append(errs, e.platform.Close(), e.cp.Stop())
 	return errors.Join(errs...)
 }
 
@@ -252,7 +200,7 @@ func (e *benchEnv) readyEnterprise(b *testing.B) (string, string) {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: "acme"},
 		Spec: v1alpha1.EnterpriseSpec{
 			PlatformConfigRef: v1alpha1.PlatformConfigReference{Name: configName},
-			OrganizationID:    randHex(16),
+			OrganizationID:    testenv.RandHex(16),
 			AdminEmail:        ns.Name + "-admin@example.com",
 		},
 	}
@@ -354,10 +302,4 @@ func writeCalls(calls map[string]int) int {
 		n += c
 	}
 	return n
-}
-
-func randHex(n int) string {
-	buf := make([]byte, n)
-	_, _ = rand.Read(buf)
-	return hex.EncodeToString(buf)
 }

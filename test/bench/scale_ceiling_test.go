@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 // setupWorkers is the parallelism of the untimed set-up and clean-up writes.
@@ -145,7 +146,7 @@ func unavoidableWrites(ctx context.Context, c client.Client, u *v1alpha1.Enterpr
 	before := u.DeepCopy()
 	now := metav1.Now()
 	st := &u.Status
-	st.ExternalID = "usr_" + randHex(12)
+	st.ExternalID = "usr_" + testenv.RandHex(12)
 	st.State = "active"
 	st.LastAppliedTime = &now
 	st.ObservedGeneration = u.Generation

@@ -16,12 +16,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller"
@@ -86,9 +83,10 @@ type scaleEnv struct {
 	cfg        scaleConfig
 	ctx        context.Context
 	dir        string // logs, kubeconfig, the manager binary
-	testEnv    *envtest.Environment
+	cp         *testenv.Env
 	restCfg    *rest.Config // the manager's identity, unthrottled like the manager
 	k8s        client.WithWatch
+	platform   *testenv.Platform
 	sim        *platformsim.Server
 	managerBin string
 	kubeconfig string
@@ -111,13 +109,9 @@ func startScaleEnv(b *testing.B, cfg scaleConfig) *scaleEnv {
 			b.Logf("stopping the manager: %v", err)
 		}
 		cancel()
-		if e.sim != nil {
-			_ = e.sim.Close()
-		}
-		if e.testEnv != nil {
-			if err := e.testEnv.Stop(); err != nil {
-				b.Logf("stopping the control plane: %v", err)
-			}
+		_ = e.platform.Close()
+		if err := e.cp.Stop(); err != nil {
+			b.Logf("stopping the control plane: %v", err)
 		}
 	})
 	// A go test -timeout panic runs no cleanup, and etcd and kube-apiserver (unlike the
@@ -128,9 +122,7 @@ func startScaleEnv(b *testing.B, cfg scaleConfig) *scaleEnv {
 			if e.manager != nil {
 				e.manager.Kill()
 			}
-			if e.testEnv != nil {
-				_ = e.testEnv.Stop()
-			}
+			_ = e.cp.Stop()
 		})
 		b.Cleanup(func() { watchdog.Stop() })
 	}
@@ -142,49 +134,28 @@ func startScaleEnv(b *testing.B, cfg scaleConfig) *scaleEnv {
 		b.Fatalf("go build ./cmd: %v\n%s", err, out)
 	}
 
-	assets, err := assetsDir()
-	if err != nil {
+	var err error
+	if e.cp, err = testenv.Start(ctx, testenv.Options{
+		Log: os.Stderr, Kubeconfig: filepath.Join(e.dir, "kubeconfig"), KubeconfigUser: "scale-admin",
+	}); err != nil {
 		b.Fatal(err)
 	}
-	e.testEnv = &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	if _, err := e.testEnv.Start(); err != nil {
-		b.Fatalf("envtest: %v", err)
-	}
-	e.kubeconfig = filepath.Join(e.dir, "kubeconfig")
-	if err := testenv.WriteAdminKubeconfig(e.testEnv, "scale-admin", e.kubeconfig); err != nil {
-		b.Fatal(err)
-	}
+	e.kubeconfig = e.cp.Kubeconfig
 	if e.restCfg, err = clientcmd.BuildConfigFromFlags("", e.kubeconfig); err != nil {
 		b.Fatal(err)
 	}
 	// controller-runtime's GetConfig turns client-side throttling off (QPS -1) for the
 	// manager; the bench's clients do the same.
 	e.restCfg.QPS = -1
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		b.Fatal(err)
-	}
-	if e.k8s, err = client.NewWithWatch(e.restCfg, client.Options{Scheme: scheme}); err != nil {
+	if e.k8s, err = client.NewWithWatch(e.restCfg, client.Options{Scheme: e.cp.Client.Scheme()}); err != nil {
 		b.Fatal(err)
 	}
 
-	token := "tok-" + randHex(16)
-	if e.sim, err = platformsim.Start(ctx, platformsim.Options{
-		Credentials: []platformsim.Credential{{
-			ClientID: "client-" + randHex(4), ClientSecret: "secret-" + randHex(16), Tokens: []string{token}, Name: "operator",
-		}},
-	}); err != nil {
-		b.Fatalf("simulator: %v", err)
+	if e.platform, err = testenv.StartPlatform(ctx, platformOptions()); err != nil {
+		b.Fatal(err)
 	}
+	e.sim = e.platform.Sim
 	for _, ns := range []*corev1.Namespace{
-		{ObjectMeta: metav1.ObjectMeta{Name: operatorNS}},
 		{ObjectMeta: metav1.ObjectMeta{Name: scaleCeilingNS}},
 		{ObjectMeta: metav1.ObjectMeta{Name: scaleNS, Labels: map[string]string{tenantLabelKey: "true"}}},
 		{ObjectMeta: metav1.ObjectMeta{Name: fairNS, Labels: map[string]string{tenantLabelKey: "true"}}},
@@ -193,25 +164,7 @@ func startScaleEnv(b *testing.B, cfg scaleConfig) *scaleEnv {
 			b.Fatal(err)
 		}
 	}
-	if err := e.k8s.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: operatorNS, Name: "sim-token",
-			Labels: map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn}},
-		StringData: map[string]string{"token": token},
-	}); err != nil {
-		b.Fatal(err)
-	}
-	if err := e.k8s.Create(ctx, &v1alpha1.PlatformConfig{
-		ObjectMeta: metav1.ObjectMeta{Name: configName},
-		Spec: v1alpha1.PlatformConfigSpec{
-			BaseURL: e.sim.URL(),
-			Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
-				TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: operatorNS, Name: "sim-token", Key: "token"},
-			}},
-			// The maximum the API allows: measure the operator, not the token bucket.
-			RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 1000, Burst: 10000},
-			NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabelKey: "true"}},
-		},
-	}); err != nil {
+	if _, err := e.platform.Install(ctx, e.k8s); err != nil {
 		b.Fatal(err)
 	}
 	metricsAddr, err := testenv.FreeLoopbackAddr()
@@ -254,7 +207,7 @@ func (e *scaleEnv) startManager(extra ...string) error {
 		// For a person profiling the manager during a run (docs/scale.md#profiling).
 		args = append(args, "--pprof-bind-address="+addr)
 	}
-	p, err := testenv.Start("manager", filepath.Join(e.dir, fmt.Sprintf("manager-%d.log", e.starts)),
+	p, err := testenv.StartProc("manager", filepath.Join(e.dir, fmt.Sprintf("manager-%d.log", e.starts)),
 		append(os.Environ(), "KUBECONFIG="+e.kubeconfig), e.managerBin, args...)
 	if err != nil {
 		return err
@@ -328,7 +281,7 @@ func (e *scaleEnv) warmUp() error {
 			ObjectMeta: metav1.ObjectMeta{Namespace: x.ns, Name: x.name},
 			Spec: v1alpha1.EnterpriseSpec{
 				PlatformConfigRef: v1alpha1.PlatformConfigReference{Name: configName},
-				OrganizationID:    randHex(16),
+				OrganizationID:    testenv.RandHex(16),
 				AdminEmail:        x.ns + "-admin@example.com",
 			},
 		}); err != nil {

@@ -2,8 +2,6 @@ package crd_test
 
 import (
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -37,34 +35,13 @@ const (
 	msgRecheckDomain  = "platform.enterprise-operator.dev/recheck must be at most 64 characters with no line breaks or other control characters; each new value (a timestamp, say) asks for one DNS re-check"
 )
 
-// policyObjects renders config/default as `make build-installer` does and returns
-// what it holds of admissionregistration.k8s.io: the policy and binding every install
-// ships, not a copy kept for the tests.
-func policyObjects() []*unstructured.Unstructured {
-	GinkgoHelper()
-	cmd := exec.Command(kubectl, "kustomize", filepath.Join(repoRoot, "config", "default"))
-	cmd.Stderr = GinkgoWriter
-	out, err := cmd.Output()
-	Expect(err).NotTo(HaveOccurred(), "kubectl kustomize config/default")
-	var objs []*unstructured.Unstructured
+// policyNames lists policy objects as kind/name.
+func policyNames(objs []*unstructured.Unstructured) []string {
 	var names []string
-	for _, u := range decodeYAML(out) {
-		if u.GroupVersionKind().Group == admissionregistrationv1.GroupName {
-			objs = append(objs, u)
-			names = append(names, u.GetKind()+"/"+u.GetName())
-		}
+	for _, u := range objs {
+		names = append(names, u.GetKind()+"/"+u.GetName())
 	}
-	Expect(names).To(ConsistOf("ValidatingAdmissionPolicy/"+policyName, "ValidatingAdmissionPolicyBinding/"+bindingName))
-	return objs
-}
-
-// installPolicy creates the policy and its binding and waits until they are enforced.
-func installPolicy() {
-	GinkgoHelper()
-	for _, u := range policyObjects() {
-		Expect(k8sClient.Create(ctx, u)).To(Succeed())
-	}
-	waitPolicyEnforced(true)
+	return names
 }
 
 // waitPolicyEnforced waits until the API server does (or no longer does) refuse a

@@ -1,9 +1,6 @@
 package crd_test
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"os"
 	"strings"
 
@@ -11,8 +8,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"enterprise-operator/test/testenv"
 )
 
 // fieldOwner is the server-side apply field manager of this suite.
@@ -20,20 +18,9 @@ const fieldOwner = client.FieldOwner("crd-test")
 
 // decodeYAML splits a (multi-document) YAML stream into unstructured objects.
 func decodeYAML(data []byte) []*unstructured.Unstructured {
-	var objs []*unstructured.Unstructured
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-	for {
-		u := &unstructured.Unstructured{}
-		err := dec.Decode(&u.Object)
-		if errors.Is(err, io.EOF) {
-			return objs
-		}
-		Expect(err).NotTo(HaveOccurred())
-		if len(u.Object) == 0 {
-			continue
-		}
-		objs = append(objs, u)
-	}
+	objs, err := testenv.DecodeYAML(data)
+	Expect(err).NotTo(HaveOccurred())
+	return objs
 }
 
 // decodeFile reads and decodes a YAML file.

@@ -480,9 +480,9 @@ spec:
 		g.Expect(n).To(BeNumerically(">=", 60))
 		atKill = n
 	}).WithTimeout(3 * time.Minute).WithPolling(20 * time.Millisecond).Should(Succeed())
-	pid := s.manager.cmd.Process.Pid
+	pid := s.manager.Pid()
 	g.Expect(syscall.Kill(-pid, syscall.SIGKILL)).To(Succeed())
-	s.manager.kill() // waits until it is gone
+	s.manager.Kill() // waits until it is gone
 	n, err := countCreated()
 	g.Expect(err).NotTo(HaveOccurred())
 	t.Logf("SIGKILLed the manager (pid %d) %s after the apply, with %d users on the platform (%d when it died)",

@@ -4,13 +4,10 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,7 +20,8 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"enterprise-operator/test/testenv"
 )
 
 const (
@@ -45,13 +43,13 @@ type env struct {
 	kubectlBin string
 	kubeconfig string
 
-	simURL  string
-	testEnv *envtest.Environment
+	simURL string
+	cp     *testenv.Env
 	// mu guards sim and manager, which the deadline watchdog reads.
 	mu         sync.Mutex
 	stopOnce   sync.Once
-	sim        *proc
-	manager    *proc
+	sim        *testenv.Proc
+	manager    *testenv.Proc
 	managerEnv []string
 	restarts   int
 	// metricsAddr is where the manager serves metrics (the same on every start).
@@ -80,12 +78,12 @@ func setup(t *testing.T) *env { return setupWith(t, envOptions{}) }
 func setupWith(t *testing.T, opts envOptions) *env {
 	t.Helper()
 	g := NewWithT(t)
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	root, err := testenv.RepoRoot()
 	g.Expect(err).NotTo(HaveOccurred())
 	if opts.logDir == "" {
 		opts.logDir = "e2e"
 	}
-	e := &env{root: root, logDir: filepath.Join(root, "bin", opts.logDir), signingSecret: randomHex(24)}
+	e := &env{root: root, logDir: filepath.Join(root, "bin", opts.logDir), signingSecret: testenv.RandHex(24)}
 
 	for _, b := range []string{"bin/manager", "bin/platform-sim"} {
 		if _, err := os.Stat(filepath.Join(root, b)); err != nil {
@@ -95,33 +93,20 @@ func setupWith(t *testing.T, opts envOptions) *env {
 	g.Expect(os.RemoveAll(e.logDir)).To(Succeed())
 	g.Expect(os.MkdirAll(e.logDir, 0o755)).To(Succeed())
 
-	// Control plane binaries: KUBEBUILDER_ASSETS (the Makefile sets it) or
-	// hack/setup-envtest.sh (instant once built).
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		cmd := exec.Command(filepath.Join(root, "hack", "setup-envtest.sh"))
-		cmd.Stderr = os.Stderr
-		out, err := cmd.Output()
-		g.Expect(err).NotTo(HaveOccurred(), "hack/setup-envtest.sh failed; set KUBEBUILDER_ASSETS")
-		assets = strings.TrimSpace(string(out))
-	}
-	e.kubectlBin = filepath.Join(assets, "kubectl")
-
 	// The https receiver the Webhook sample is pointed at; the simulator trusts its
 	// certificate through --webhook-ca-file.
 	e.receiver = startReceiver(t)
 	caFile := filepath.Join(e.logDir, "webhook-ca.pem")
 	g.Expect(os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.receiver.srv.Certificate().Raw}), 0o600)).To(Succeed())
 
-	// etcd + kube-apiserver with the CRDs.
-	testEnv := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	t.Logf("starting etcd + kube-apiserver from %s", assets)
-	cfg, err := testEnv.Start()
-	e.testEnv = testEnv
+	// etcd + kube-apiserver with the CRDs, from KUBEBUILDER_ASSETS (the Makefile sets
+	// it) or hack/setup-envtest.sh (instant once built); an admin kubeconfig for
+	// kubectl and the manager.
+	cp, err := testenv.Start(t.Context(), testenv.Options{
+		Log: os.Stderr, Kubeconfig: filepath.Join(e.logDir, "kubeconfig"), KubeconfigUser: "e2e-admin",
+	})
+	g.Expect(err).NotTo(HaveOccurred(), "starting the control plane")
+	e.cp, e.kubectlBin, e.kubeconfig = cp, cp.Kubectl, cp.Kubeconfig
 	t.Cleanup(func() { e.stopAll(t.Logf) })
 	// A go test -timeout panic runs no cleanup, and etcd and kube-apiserver (unlike the
 	// manager and the simulator) do not die with the test binary: stop everything
@@ -134,14 +119,7 @@ func setupWith(t *testing.T, opts envOptions) *env {
 		})
 		t.Cleanup(func() { watchdog.Stop() })
 	}
-	g.Expect(err).NotTo(HaveOccurred(), "starting the control plane")
-	user, err := testEnv.AddUser(envtest.User{Name: "e2e-admin", Groups: []string{"system:masters"}}, nil)
-	g.Expect(err).NotTo(HaveOccurred())
-	kc, err := user.KubeConfig()
-	g.Expect(err).NotTo(HaveOccurred())
-	e.kubeconfig = filepath.Join(e.logDir, "kubeconfig")
-	g.Expect(os.WriteFile(e.kubeconfig, kc, 0o600)).To(Succeed())
-	t.Logf("kube-apiserver %s; kubeconfig %s", cfg.Host, e.kubeconfig)
+	t.Logf("kube-apiserver %s from %s; kubeconfig %s", cp.Config.Host, cp.Assets, e.kubeconfig)
 
 	e.startSimulator(t, caFile)
 
@@ -154,11 +132,11 @@ func setupWith(t *testing.T, opts envOptions) *env {
 	// while they are still running.
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, p := range []*proc{e.manager, e.sim} {
+			for _, p := range []*testenv.Proc{e.manager, e.sim} {
 				if p == nil {
 					continue
 				}
-				t.Logf("--- last 60 lines of %s ---\n%s", p.logPath, strings.Join(tail(p.logPath, 60), "\n"))
+				t.Logf("--- last 60 lines of %s ---\n%s", p.LogPath, strings.Join(p.Tail(60), "\n"))
 			}
 			// Every object except the crash-safety users that are fine (there are 200).
 			if out, err := e.kubectlErr("get", "enterprise-operator", "-A"); err == nil {
@@ -177,7 +155,7 @@ func setupWith(t *testing.T, opts envOptions) *env {
 
 func (e *env) startSimulator(t *testing.T, caFile string) {
 	t.Helper()
-	sim, err := startProc("platform-sim", filepath.Join(e.logDir, "platform-sim.log"), os.Environ(),
+	sim, err := testenv.StartProc("platform-sim", filepath.Join(e.logDir, "platform-sim.log"), os.Environ(),
 		filepath.Join(e.root, "bin", "platform-sim"),
 		"--addr=127.0.0.1:0", "--dns-addr=127.0.0.1:0", "--token="+simToken,
 		"--webhook-ca-file="+caFile, "--quiet")
@@ -189,24 +167,10 @@ func (e *env) startSimulator(t *testing.T, caFile string) {
 	e.mu.Unlock()
 
 	// The simulator prints the address it bound; wait for it, then for /healthz.
-	NewWithT(t).Eventually(func(g Gomega) {
-		if sim.exited() { // sim.err is set before done is closed
-			StopTrying(fmt.Sprintf("platform-sim exited: %v\n%s", sim.err, strings.Join(tail(sim.logPath, 20), "\n"))).Now()
-		}
-		var url string
-		for _, l := range tail(sim.logPath, 50) {
-			if v, ok := strings.CutPrefix(l, "platform-sim listening on "); ok {
-				url = strings.TrimSpace(v)
-			}
-		}
-		g.Expect(url).NotTo(BeEmpty(), "no 'listening on' line yet")
-		resp, err := http.Get(url + "/healthz")
-		g.Expect(err).NotTo(HaveOccurred())
-		_ = resp.Body.Close()
-		g.Expect(resp.StatusCode).To(Equal(http.StatusOK))
-		e.simURL = url
-	}).WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(Succeed())
-	t.Logf("platform-sim at %s (log %s)", e.simURL, e.sim.logPath)
+	if e.simURL, err = testenv.WaitSimulator(t.Context(), sim, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("platform-sim at %s (log %s)", e.simURL, e.sim.LogPath)
 }
 
 // stopAll stops the manager, the simulator, kube-apiserver and etcd, in that order,
@@ -218,14 +182,14 @@ func (e *env) stopAll(logf func(string, ...any)) {
 		e.mu.Unlock()
 		if manager != nil {
 			logf("stopping the manager")
-			manager.stop(15 * time.Second)
+			_ = manager.Stop(15 * time.Second)
 		}
 		if sim != nil {
 			logf("stopping the platform simulator")
-			sim.stop(10 * time.Second)
+			_ = sim.Stop(10 * time.Second)
 		}
 		logf("stopping kube-apiserver and etcd")
-		if err := e.testEnv.Stop(); err != nil {
+		if err := e.cp.Stop(); err != nil {
 			logf("stopping the control plane: %v", err)
 		}
 	})
@@ -244,7 +208,7 @@ func (e *env) startManager(t *testing.T) {
 		e.metricsAddr = freeLoopbackAddr(t)
 		e.pprofAddr = freeLoopbackAddr(t)
 	}
-	p, err := startProc("manager", filepath.Join(e.logDir, logName), e.managerEnv,
+	p, err := testenv.StartProc("manager", filepath.Join(e.logDir, logName), e.managerEnv,
 		filepath.Join(e.root, "bin", "manager"),
 		"--metrics-bind-address="+e.metricsAddr, "--health-probe-bind-address=0",
 		"--pprof-bind-address="+e.pprofAddr,
@@ -257,7 +221,7 @@ func (e *env) startManager(t *testing.T) {
 	e.mu.Lock()
 	e.manager = p
 	e.mu.Unlock()
-	t.Logf("manager started (pid %d, log %s)", p.cmd.Process.Pid, p.logPath)
+	t.Logf("manager started (pid %d, log %s)", p.Pid(), p.LogPath)
 }
 
 // kubectl runs the built kubectl against the test control plane and fails the test
@@ -423,21 +387,11 @@ func (r *receiver) received() []delivery {
 	return append([]delivery(nil), r.deliveries...)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // freeLoopbackAddr returns a loopback address with a port nothing listens on now.
 func freeLoopbackAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := testenv.FreeLoopbackAddr()
 	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
 	return addr

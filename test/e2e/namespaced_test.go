@@ -4,9 +4,7 @@ package e2e
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,11 +18,11 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
 )
 
 // Names of the namespaced install.
@@ -122,12 +120,12 @@ func TestNamespacedInstall(t *testing.T) {
 	args = append(args, "--metrics-bind-address="+e.metricsAddr, "--health-probe-bind-address=0",
 		"--leader-election-namespace="+systemNS, "--zap-encoder=console")
 	managerEnv := append(os.Environ(), "KUBECONFIG="+saKubeconfig)
-	p, err := startProc("manager", filepath.Join(e.logDir, "manager.log"), managerEnv, filepath.Join(e.root, "bin", "manager"), args...)
+	p, err := testenv.StartProc("manager", filepath.Join(e.logDir, "manager.log"), managerEnv, filepath.Join(e.root, "bin", "manager"), args...)
 	g.Expect(err).NotTo(HaveOccurred())
 	e.mu.Lock()
 	e.manager = p
 	e.mu.Unlock()
-	t.Logf("manager started as %s with %v (log %s)", nsServiceAccount, args, p.logPath)
+	t.Logf("manager started as %s with %v (log %s)", nsServiceAccount, args, p.LogPath)
 
 	// A small tenant; its credential Secret lives with the operator, not with the tenant.
 	optIn := v1alpha1.LabelSecret + "=" + v1alpha1.LabelSecretOptIn
@@ -155,9 +153,9 @@ func TestNamespacedInstall(t *testing.T) {
 	g.Expect(s.Enterprises).To(HaveLen(1))
 	// Nothing was refused: client-go logs a refused request (a watch, an event) as
 	// "forbidden" and carries on, so look.
-	log, err := os.ReadFile(p.logPath)
+	log, err := os.ReadFile(p.LogPath)
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(strings.ToLower(string(log))).NotTo(ContainSubstring("forbidden"), "the manager was refused a request; see %s", p.logPath)
+	g.Expect(strings.ToLower(string(log))).NotTo(ContainSubstring("forbidden"), "the manager was refused a request; see %s", p.LogPath)
 
 	// Deletion runs under the same Roles: the children first, then the Enterprise.
 	e.kubectl(t, "delete", "enterprise", "acme", "-n", nsWatched, "--timeout=60s")
@@ -239,20 +237,11 @@ func (e *env) kubectlAs(t *testing.T, kubeconfig string, args ...string) string 
 
 func decodeAll(t *testing.T, stream []byte) []*unstructured.Unstructured {
 	t.Helper()
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(stream), 4096)
-	var objs []*unstructured.Unstructured
-	for {
-		u := &unstructured.Unstructured{}
-		if err := dec.Decode(&u.Object); err != nil {
-			if errors.Is(err, io.EOF) {
-				return objs
-			}
-			t.Fatalf("decoding the rendered chart: %v", err)
-		}
-		if len(u.Object) > 0 {
-			objs = append(objs, u)
-		}
+	objs, err := testenv.DecodeYAML(stream)
+	if err != nil {
+		t.Fatalf("decoding the rendered chart: %v", err)
 	}
+	return objs
 }
 
 // deploymentArgs returns the manager container's args of the rendered Deployment.

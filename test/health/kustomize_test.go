@@ -4,11 +4,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
+
+	"enterprise-operator/test/testenv"
 )
 
 // TestKustomizeComponent builds config/argocd as a kustomize Component over an argocd-cm
@@ -64,13 +65,13 @@ func TestKustomizeComponent(t *testing.T) {
 // the directory the script prints; it builds the binaries on first use).
 func builtKubectl(t *testing.T) string {
 	t.Helper()
-	dir := os.Getenv("KUBEBUILDER_ASSETS")
-	if dir == "" {
-		out, err := exec.Command(filepath.Join("..", "..", "hack", "setup-envtest.sh")).Output()
-		if err != nil {
-			t.Fatalf("hack/setup-envtest.sh: %v", err)
-		}
-		dir = strings.TrimSpace(string(out))
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := testenv.AssetsDir(t.Context(), root, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	kubectl := filepath.Join(dir, "kubectl")
 	if _, err := os.Stat(kubectl); err != nil {

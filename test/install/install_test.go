@@ -21,10 +21,9 @@ package install_test
 
 import (
 	"bytes"
-	"errors"
+	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,8 +42,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"enterprise-operator/test/testenv"
 )
 
 const (
@@ -79,7 +78,7 @@ func run(m *testing.M) int {
 		return 0
 	}
 	var err error
-	if repoRoot, err = filepath.Abs(filepath.Join("..", "..")); err != nil {
+	if repoRoot, err = testenv.RepoRoot(); err != nil {
 		return fail(err)
 	}
 	helm = filepath.Join(repoRoot, "bin", "helm")
@@ -96,39 +95,26 @@ func run(m *testing.M) int {
 		return fail(err)
 	}
 
-	assets, err := assetsDir()
+	dir, err := os.MkdirTemp("", "eo-install-test-")
 	if err != nil {
 		return fail(err)
 	}
-	kubectl = filepath.Join(assets, "kubectl")
-	env := &envtest.Environment{BinaryAssetsDirectory: assets}
-	if _, err := env.Start(); err != nil {
-		return fail(fmt.Errorf("starting kube-apiserver and etcd: %w", err))
+	defer os.RemoveAll(dir)
+	// No CRDs: the installs bring their own. kubectl talks to the apiserver as a
+	// cluster admin, like whoever installs the operator; the operator's own
+	// permissions are then probed with --as.
+	env, err := testenv.Start(context.Background(), testenv.Options{
+		Log: os.Stderr, NoCRDs: true, Kubeconfig: filepath.Join(dir, "kubeconfig"),
+	})
+	if err != nil {
+		return fail(err)
 	}
 	defer func() {
 		if err := env.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "stopping the control plane:", err)
 		}
 	}()
-	// kubectl talks to the apiserver as a cluster admin, like whoever installs the
-	// operator; the operator's own permissions are then probed with --as.
-	admin, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return fail(err)
-	}
-	cfg, err := admin.KubeConfig()
-	if err != nil {
-		return fail(err)
-	}
-	dir, err := os.MkdirTemp("", "eo-install-test-")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(dir)
-	kubeconfig = filepath.Join(dir, "kubeconfig")
-	if err := os.WriteFile(kubeconfig, cfg, 0o600); err != nil {
-		return fail(err)
-	}
+	kubectl, kubeconfig = env.Kubectl, env.Kubeconfig
 	return m.Run()
 }
 
@@ -140,21 +126,6 @@ func fail(err error) int {
 // runMake runs a Makefile target in the repository root.
 func runMake(args ...string) ([]byte, error) {
 	return exec.Command("make", append([]string{"--no-print-directory", "-C", repoRoot}, args...)...).CombinedOutput()
-}
-
-// assetsDir is KUBEBUILDER_ASSETS if set, otherwise what hack/setup-envtest.sh
-// prints (it builds the binaries from source on first use and is instant afterwards).
-func assetsDir() (string, error) {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir, nil
-	}
-	cmd := exec.Command(filepath.Join(repoRoot, "hack", "setup-envtest.sh"))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("hack/setup-envtest.sh failed (set KUBEBUILDER_ASSETS): %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // helmTemplate renders the chart, CRDs included, as release releaseName in ns.
@@ -202,21 +173,15 @@ func (o object) key() string {
 // parse splits a multi-document YAML stream into objects, skipping empty documents.
 func parse(t *testing.T, stream []byte) []object {
 	t.Helper()
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(stream), 4096)
-	var objs []object
-	for {
-		u := &unstructured.Unstructured{}
-		if err := dec.Decode(&u.Object); err != nil {
-			if errors.Is(err, io.EOF) {
-				return objs
-			}
-			t.Fatalf("parsing the rendered manifests: %v", err)
-		}
-		if len(u.Object) == 0 {
-			continue
-		}
+	us, err := testenv.DecodeYAML(stream)
+	if err != nil {
+		t.Fatalf("parsing the rendered manifests: %v", err)
+	}
+	objs := make([]object, 0, len(us))
+	for _, u := range us {
 		objs = append(objs, object{u})
 	}
+	return objs
 }
 
 // byKind returns the objects of one kind, keyed by name.

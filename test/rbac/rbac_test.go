@@ -1,15 +1,9 @@
 package rbac
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -26,15 +20,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/kubernetes"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/config"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/yaml"
@@ -42,7 +33,7 @@ import (
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller"
 	"enterprise-operator/internal/platform"
-	"enterprise-operator/internal/platformsim"
+	"enterprise-operator/test/testenv"
 )
 
 const (
@@ -70,19 +61,18 @@ rules:
 `
 
 var (
-	scheme = runtime.NewScheme()
+	scheme *runtime.Scheme
 	// managerLog holds what the manager of the current run logged, shown on failure.
-	managerLog = &syncBuffer{}
+	managerLog = &testenv.LogBuffer{}
 	setLogger  sync.Once
 )
 
 func init() {
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+	s, err := testenv.NewScheme()
+	if err != nil {
 		panic(err)
 	}
-	if err := v1alpha1.AddToScheme(scheme); err != nil {
-		panic(err)
-	}
+	scheme = s
 }
 
 // TestManagerCallsMatchRBAC runs the manager as each install's ServiceAccount and
@@ -91,24 +81,30 @@ func TestManagerCallsMatchRBAC(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs kube-apiserver and etcd")
 	}
-	root, err := filepath.Abs(filepath.Join("..", ".."))
+	root, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	assets := assetsDir(t, root)
+	assets, err := testenv.AssetsDir(t.Context(), root, os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
 	setLogger.Do(func() { ctrl.SetLogger(zap.New(zap.WriteTo(managerLog), zap.UseDevMode(true))) })
 	for _, dir := range []string{"config/default", "config/namespaced"} {
-		t.Run(dir, func(t *testing.T) { runInstall(t, root, assets, dir) })
+		t.Run(dir, func(t *testing.T) { runInstall(t, root, filepath.Join(assets, "kubectl"), dir) })
 	}
 }
 
-func runInstall(t *testing.T, root, assets, dir string) {
+func runInstall(t *testing.T, root, kubectl, dir string) {
 	g := NewWithT(t)
-	objs := kustomize(t, filepath.Join(assets, "kubectl"), filepath.Join(root, dir))
+	objs, err := testenv.Kustomize(t.Context(), kubectl, filepath.Join(root, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
 	inst := installOf(t, objs)
 	t.Logf("%s: manager %s/%s, --watch-namespaces=%s", dir, inst.namespace, inst.serviceAccount, strings.Join(inst.watch, ","))
 
-	cp := startControlPlane(t, root, assets)
+	cp := startControlPlane(t)
 	user := "system:serviceaccount:" + inst.namespace + ":" + inst.serviceAccount
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -118,7 +114,7 @@ func runInstall(t *testing.T, root, assets, dir string) {
 		if calls, err := readAudit(cp.auditLog, user); err == nil {
 			t.Logf("the manager's requests:\n%s", strings.Join(callLines(calls), "\n"))
 		}
-		t.Logf("the manager's log (last 80 lines):\n%s", managerLog.tail(80))
+		t.Logf("the manager's log (last 80 lines):\n%s", managerLog.Tail(80))
 	})
 	tenant := "tenant-a"
 	if len(inst.watch) > 0 {
@@ -137,9 +133,10 @@ func runInstall(t *testing.T, root, assets, dir string) {
 	}
 
 	s := &scenario{cp: cp, tenant: tenant, operatorNS: inst.namespace, namespaced: len(inst.watch) > 0}
+	samples := s.samples(t)
 	s.startSimulator(t)
 	s.startManager(t, cp.tokenConfig(t, inst.namespace, inst.serviceAccount), inst.watch)
-	s.run(t)
+	s.run(t, samples)
 	s.stopManager(t)
 
 	calls, err := readAudit(cp.auditLog, user)
@@ -248,42 +245,17 @@ func installOf(t *testing.T, objs []*unstructured.Unstructured) install {
 	return inst
 }
 
-func kustomize(t *testing.T, kubectl, dir string) []*unstructured.Unstructured {
-	t.Helper()
-	out, err := exec.Command(kubectl, "kustomize", dir).Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			t.Fatalf("kubectl kustomize %s: %v\n%s", dir, err, ee.Stderr)
-		}
-		t.Fatalf("kubectl kustomize %s: %v", dir, err)
-	}
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(out), 4096)
-	var objs []*unstructured.Unstructured
-	for {
-		u := &unstructured.Unstructured{}
-		if err := dec.Decode(&u.Object); err != nil {
-			if errors.Is(err, io.EOF) {
-				return objs
-			}
-			t.Fatalf("kubectl kustomize %s: %v", dir, err)
-		}
-		if len(u.Object) > 0 {
-			objs = append(objs, u)
-		}
-	}
-}
-
 // ---- the control plane ----
 
 type controlPlane struct {
 	ctx      context.Context
+	root     string // the repository's
 	cfg      *rest.Config
 	admin    client.Client
 	auditLog string
 }
 
-func startControlPlane(t *testing.T, root, assets string) *controlPlane {
+func startControlPlane(t *testing.T) *controlPlane {
 	t.Helper()
 	dir := t.TempDir()
 	cp := &controlPlane{ctx: t.Context(), auditLog: filepath.Join(dir, "audit.log")}
@@ -291,28 +263,20 @@ func startControlPlane(t *testing.T, root, assets string) *controlPlane {
 	if err := os.WriteFile(policy, []byte(auditPolicy), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: assets,
-		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
+	env, err := testenv.Start(cp.ctx, testenv.Options{
+		Log:              os.Stderr,
+		APIServerFlags:   map[string]string{"audit-policy-file": policy, "audit-log-path": cp.auditLog},
+		AdmissionPlugins: []string{"OwnerReferencesPermissionEnforcement"},
+	})
+	if err != nil {
+		t.Fatalf("starting the control plane: %v", err)
 	}
-	env.ControlPlane.GetAPIServer().Configure().
-		Set("audit-policy-file", policy).
-		Set("audit-log-path", cp.auditLog).
-		Append("enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
-	cfg, err := env.Start()
 	t.Cleanup(func() {
 		if err := env.Stop(); err != nil {
 			t.Errorf("stopping the control plane: %v", err)
 		}
 	})
-	if err != nil {
-		t.Fatalf("starting the control plane: %v", err)
-	}
-	cp.cfg = cfg
-	if cp.admin, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
-		t.Fatal(err)
-	}
+	cp.root, cp.cfg, cp.admin = env.Root, env.Config, env.Client
 	return cp
 }
 
@@ -353,31 +317,38 @@ type scenario struct {
 	operatorNS string
 	namespaced bool
 
-	sim        *platformsim.Server
-	token      string
+	platform   *testenv.Platform
 	config     string // the sample PlatformConfig's name
 	cancel     context.CancelFunc
 	managerErr chan error
 }
 
+// startSimulator starts the platform for a PlatformConfig named like the sample's;
+// run creates that PlatformConfig and its token Secret.
 func (s *scenario) startSimulator(t *testing.T) {
 	t.Helper()
-	s.token = "tok-" + randHex(16)
-	sim, err := platformsim.Start(s.cp.ctx, platformsim.Options{
-		Credentials: []platformsim.Credential{{Tokens: []string{s.token}, Name: "operator"}},
+	p, err := testenv.StartPlatform(s.cp.ctx, testenv.PlatformOptions{
+		Namespace: s.operatorNS,
+		Config: v1alpha1.PlatformConfig{
+			ObjectMeta: metav1.ObjectMeta{Name: s.config},
+			Spec: v1alpha1.PlatformConfigSpec{
+				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 100, Burst: 100},
+				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabel: "true"}},
+			},
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = sim.Close() })
-	s.sim = sim
+	t.Cleanup(func() { _ = p.Close() })
+	s.platform = p
 }
 
 // startManager starts the manager the way cmd/main.go does (its cache options, every
 // controller, leader election), with short intervals so the run reaches every path.
 func (s *scenario) startManager(t *testing.T, cfg *rest.Config, watch []string) {
 	t.Helper()
-	managerLog.reset()
+	managerLog.Reset()
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Cache:                  controller.CacheOptions(watch),
@@ -436,13 +407,12 @@ func (s *scenario) stopManager(t *testing.T) {
 }
 
 // run is the representative run. Each step names the rules it is there for.
-func (s *scenario) run(t *testing.T) {
+func (s *scenario) run(t *testing.T, samples []*unstructured.Unstructured) {
 	g := NewWithT(t)
 	g.SetDefaultEventuallyTimeout(timeout)
 	g.SetDefaultEventuallyPollingInterval(poll)
 	k := s.cp.admin
 	ctx := s.cp.ctx
-	samples := s.samples(t)
 
 	// PlatformConfigs: list/watch, patch (finalizer), status patch; their credential
 	// Secrets: get (in the operator's namespace); Namespaces: list/watch (their
@@ -452,23 +422,11 @@ func (s *scenario) run(t *testing.T) {
 	// platform refuses would not do: the note carries the platform's request id, so no
 	// two events are alike.)
 	optIn := map[string]string{v1alpha1.LabelSecret: v1alpha1.LabelSecretOptIn}
-	g.Expect(k.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Namespace: s.operatorNS, Name: s.config + "-token", Labels: optIn},
-		StringData: map[string]string{"token": s.token},
-	})).To(Succeed())
-	for _, name := range []string{s.config, refusedConfig} {
-		g.Expect(k.Create(ctx, &v1alpha1.PlatformConfig{
-			ObjectMeta: metav1.ObjectMeta{Name: name},
-			Spec: v1alpha1.PlatformConfigSpec{
-				BaseURL: s.sim.URL(),
-				Auth: v1alpha1.PlatformAuth{BearerToken: &v1alpha1.BearerTokenAuth{
-					TokenSecretRef: v1alpha1.NamespacedSecretKeyReference{Namespace: s.operatorNS, Name: name + "-token", Key: "token"},
-				}},
-				RateLimit:         v1alpha1.RateLimit{RequestsPerSecond: 100, Burst: 100},
-				NamespaceSelector: &v1alpha1.LabelSelector{MatchLabels: map[string]v1alpha1.LabelValue{tenantLabel: "true"}},
-			},
-		})).To(Succeed())
-	}
+	pc, err := s.platform.Install(ctx, k)
+	g.Expect(err).NotTo(HaveOccurred())
+	refused := &v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: refusedConfig}, Spec: *pc.Spec.DeepCopy()}
+	refused.Spec.Auth.BearerToken.TokenSecretRef.Name = refusedConfig + "-token"
+	g.Expect(k.Create(ctx, refused)).To(Succeed())
 	s.waitCondition(g, &v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: s.config}}, v1alpha1.ConditionReady, "True")
 	s.waitCondition(g, &v1alpha1.PlatformConfig{ObjectMeta: metav1.ObjectMeta{Name: refusedConfig}}, v1alpha1.ConditionReady, "False")
 
@@ -477,7 +435,7 @@ func (s *scenario) run(t *testing.T) {
 	// Secret: get; alice's absent password Secret: get, then create (generated).
 	g.Expect(k.Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: s.tenant, Name: "acme-webhook-signing", Labels: optIn},
-		StringData: map[string]string{"secret": randHex(16)},
+		StringData: map[string]string{"secret": testenv.RandHex(16)},
 	})).To(Succeed())
 	for _, o := range samples {
 		g.Expect(k.Create(ctx, o)).To(Succeed(), "%s %s", o.GetKind(), o.GetName())
@@ -503,7 +461,7 @@ func (s *scenario) run(t *testing.T) {
 	// tenant's namespace.
 	signing := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: s.tenant, Name: "signing-without-key", Labels: optIn},
-		StringData: map[string]string{"other": randHex(8)},
+		StringData: map[string]string{"other": testenv.RandHex(8)},
 	}
 	g.Expect(k.Create(ctx, signing)).To(Succeed())
 	stalled := &v1alpha1.Webhook{
@@ -607,7 +565,7 @@ func outsider(config string) *v1alpha1.Enterprise {
 		ObjectMeta: metav1.ObjectMeta{Namespace: outsiderNS, Name: "outsider"},
 		Spec: v1alpha1.EnterpriseSpec{
 			PlatformConfigRef: v1alpha1.PlatformConfigReference{Name: config},
-			OrganizationID:    randHex(16),
+			OrganizationID:    testenv.RandHex(16),
 			AdminEmail:        "admin@outsider.example.com",
 		},
 	}
@@ -617,7 +575,7 @@ func outsider(config string) *v1alpha1.Enterprise {
 // remembers the name of the PlatformConfig they use (the test makes its own).
 func (s *scenario) samples(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
-	dir := filepath.Join("..", "..", "config", "samples")
+	dir := filepath.Join(s.cp.root, "config", "samples")
 	raw, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -635,18 +593,11 @@ func (s *scenario) samples(t *testing.T) []*unstructured.Unstructured {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-		for {
-			u := &unstructured.Unstructured{}
-			if err := dec.Decode(&u.Object); err != nil {
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				t.Fatalf("%s: %v", f, err)
-			}
-			if len(u.Object) == 0 {
-				continue
-			}
+		objs, err := testenv.DecodeYAML(data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, u := range objs {
 			kinds[u.GetKind()] = true
 			if u.GetKind() == "PlatformConfig" {
 				s.config = u.GetName()
@@ -725,54 +676,4 @@ func (s *scenario) waitGone(g Gomega, o client.Object) {
 		}
 		return fmt.Errorf("%s %s is still there: finalizers %v, conditions %v", gvk.Kind, o.GetName(), u.GetFinalizers(), u.Object["status"])
 	}).Should(Succeed())
-}
-
-// ---- helpers ----
-
-func assetsDir(t *testing.T, root string) string {
-	t.Helper()
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir
-	}
-	cmd := exec.Command(filepath.Join(root, "hack", "setup-envtest.sh"))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("hack/setup-envtest.sh failed (set KUBEBUILDER_ASSETS): %v", err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func randHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) reset() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Reset()
-}
-
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	lines := strings.Split(strings.TrimRight(b.buf.String(), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -24,17 +24,14 @@ func ReadCPU(pid int) (time.Duration, error) {
 }
 
 // parseStatCPU reads utime and stime (fields 14 and 15) of a /proc/<pid>/stat line.
-// The command name (field 2) is in parentheses and may hold spaces, so fields are
-// counted from the last ')'.
 func parseStatCPU(stat string) (time.Duration, error) {
-	end := strings.LastIndexByte(stat, ')')
-	if end < 0 {
-		return 0, fmt.Errorf("/proc stat line without a command name: %q", stat)
+	// From field 3 (state) on: utime is field 14, the 12th here.
+	fields, err := statFields(stat)
+	if err != nil {
+		return 0, err
 	}
-	// After ") " come field 3 (state) onwards: utime is field 14, the 12th here.
-	fields := strings.Fields(stat[end+1:])
 	if len(fields) < 13 {
-		return 0, fmt.Errorf("/proc stat line too short: %q", stat)
+		return 0, fmt.Errorf(errStatTooShort, stat)
 	}
 	var ticks int64
 	for _, f := range fields[11:13] {

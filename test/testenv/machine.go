@@ -2,14 +2,10 @@ package testenv
 
 import (
 	"bufio"
-	"errors"
 	"net"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
-
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
 // CPU describes the machine's processors from /proc/cpuinfo: the model name of the
@@ -54,24 +50,4 @@ func FreeLoopbackAddr() (string, error) {
 	}
 	addr := l.Addr().String()
 	return addr, l.Close()
-}
-
-// WriteAdminKubeconfig adds a system:masters user named name to a started envtest
-// control plane and writes a kubeconfig for it to path (mode 0600).
-func WriteAdminKubeconfig(env *envtest.Environment, name, path string) error {
-	if env == nil {
-		return errors.New("no control plane")
-	}
-	user, err := env.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return err
-	}
-	kc, err := user.KubeConfig()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, kc, 0o600)
 }

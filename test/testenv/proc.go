@@ -2,18 +2,26 @@ package testenv
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
 	"time"
 )
 
+const (
+	errExited        = "%s exited unexpectedly: %w"
+	errExitedCleanly = "%s exited unexpectedly with status 0"
+)
+
 // Proc is a long-running child process (the manager, a simulator) whose stdout and
 // stderr go to a log file. It runs in its own process group, so Stop reaches whatever
-// it started; Pdeathsig kills it should the test binary die without cleaning up (a
-// go test -timeout panic, for instance).
+// it started, and a Ctrl-C in the terminal reaches only the program that started it,
+// which then stops its children in order; Pdeathsig kills it should that program die
+// without cleaning up (a go test -timeout panic, for instance).
 type Proc struct {
 	Name    string
 	LogPath string
@@ -23,9 +31,9 @@ type Proc struct {
 	err  error
 }
 
-// Start runs bin with args and env, writing its output to logPath (created or
+// StartProc runs bin with args and env, writing its output to logPath (created or
 // truncated).
-func Start(name, logPath string, env []string, bin string, args ...string) (*Proc, error) {
+func StartProc(name, logPath string, env []string, bin string, args ...string) (*Proc, error) {
 	f, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -71,6 +79,18 @@ func (p *Proc) Err() error {
 // Done is closed when the process has exited.
 func (p *Proc) Done() <-chan struct{} { return p.done }
 
+// Crashed describes how the process ended, for a process nobody asked to stop; nil
+// while it runs.
+func (p *Proc) Crashed() error {
+	if !p.Exited() {
+		return nil
+	}
+	if p.err != nil {
+		return fmt.Errorf(errExited, p.Name, p.err)
+	}
+	return fmt.Errorf(errExitedCleanly, p.Name)
+}
+
 // ErrKilled says that Stop had to send SIGKILL.
 var ErrKilled = errors.New("did not exit after SIGTERM; killed")
 
@@ -105,6 +125,24 @@ func (p *Proc) Kill() {
 	}
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	<-p.done
+}
+
+// Run runs a short-lived command (a build, a script, kubectl) in dir and waits for it.
+// It runs in its own process group, like a Proc, so cancelling ctx stops the whole
+// group, a go build's compilers included; it then returns ctx's error. Nil writers
+// discard the output.
+func Run(ctx context.Context, dir string, stdout, stderr io.Writer, bin string, args ...string) error {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // Tail returns the last n lines of the process's log.
