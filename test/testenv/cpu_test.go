@@ -3,6 +3,7 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -49,41 +50,19 @@ func TestReadCPUOfThisProcess(t *testing.T) {
 }
 
 func TestFindChildren(t *testing.T) {
-	child := exec.Command("sleep", "30")
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(sleep, "30")
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = child.Process.Kill(); _ = child.Wait() })
-	pids, err := FindChildren(os.Getpid(), "sleep")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]int{child.Process.Pid}, pids); diff != "" {
+	if diff := cmp.Diff([]int{child.Process.Pid}, FindChildren(os.Getpid(), filepath.Base(sleep))); diff != "" {
 		t.Errorf("FindChildren(self, sleep) (-want +got):\n%s", diff)
 	}
-	if pids, _ := FindChildren(child.Process.Pid, "sleep"); len(pids) != 0 {
+	if pids := FindChildren(child.Process.Pid, filepath.Base(sleep)); len(pids) != 0 {
 		t.Errorf("FindChildren(child, sleep) = %v, want none", pids)
-	}
-}
-
-func TestParseStatParent(t *testing.T) {
-	for _, tc := range []struct {
-		stat, comm string
-		ppid       int
-		wantErr    bool
-	}{
-		{stat: "42 (etcd) S 17 42 42", comm: "etcd", ppid: 17},
-		{stat: "42 (kube (x) y) S 9 42", comm: "kube (x) y", ppid: 9},
-		{stat: "42 etcd S 17", wantErr: true},
-		{stat: "42 (etcd) S", wantErr: true},
-	} {
-		comm, ppid, err := parseStatParent(tc.stat)
-		if (err != nil) != tc.wantErr {
-			t.Errorf("%q: err = %v, want error %v", tc.stat, err, tc.wantErr)
-			continue
-		}
-		if !tc.wantErr && (comm != tc.comm || ppid != tc.ppid) {
-			t.Errorf("%q: got (%q, %d), want (%q, %d)", tc.stat, comm, ppid, tc.comm, tc.ppid)
-		}
 	}
 }
