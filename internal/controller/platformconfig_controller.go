@@ -31,11 +31,6 @@ const (
 	EventCredentialsInvalid = "CredentialsInvalid"
 )
 
-// RBAC of the cluster-scoped PlatformConfig, the only rules that must be cluster-wide
-// besides Namespaces: read through the cache, its finalizer and status patched.
-// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs,verbs=list;watch;patch
-// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs/status,verbs=patch
-
 // PlatformConfigReconciler validates a PlatformConfig's credentials with a token and a
 // cheap call (WhoAmI), keeps its client in the registry, and refuses to go away while
 // Enterprises still use it (their deletion would otherwise have no way to reach the
