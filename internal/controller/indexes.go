@@ -18,48 +18,55 @@ const (
 	indexSecretRefs        = "secretRefs"
 )
 
-// setupIndexes adds the field indexes by which dependants are found: the map functions
+// fieldIndex is one field index of the cache: the kind, the index's name, and the
+// values an object is found by.
+type fieldIndex struct {
+	obj   client.Object
+	field string
+	fn    client.IndexerFunc
+}
+
+// fieldIndexes are the indexes by which dependants are found: the map functions
 // (mapping.go) and a PlatformConfig's deletion look their objects up by reference.
+func fieldIndexes() []fieldIndex {
+	enterpriseRef := func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} }
+	return []fieldIndex{
+		{&v1alpha1.EnterpriseUser{}, indexEnterpriseRef, enterpriseRef},
+		{&v1alpha1.UserGroup{}, indexEnterpriseRef, enterpriseRef},
+		{&v1alpha1.Domain{}, indexEnterpriseRef, enterpriseRef},
+		{&v1alpha1.Webhook{}, indexEnterpriseRef, enterpriseRef},
+		{&v1alpha1.EnterpriseRole{}, indexEnterpriseRef, enterpriseRef},
+		{&v1alpha1.Enterprise{}, indexPlatformConfigRef, func(o client.Object) []string {
+			return []string{o.(*v1alpha1.Enterprise).Spec.PlatformConfigRef.Name}
+		}},
+		{&v1alpha1.EnterpriseUser{}, indexSecretRefs, func(o client.Object) []string {
+			if ref := o.(*v1alpha1.EnterpriseUser).Spec.PasswordSecretRef; ref != nil {
+				return []string{ref.Name}
+			}
+			return nil
+		}},
+		{&v1alpha1.Webhook{}, indexSecretRefs, func(o client.Object) []string {
+			return []string{o.(*v1alpha1.Webhook).Spec.SigningSecretRef.Name}
+		}},
+		{&v1alpha1.EnterpriseUser{}, indexRoleRefs, func(o client.Object) []string {
+			refs := o.(*v1alpha1.EnterpriseUser).Spec.RoleRefs
+			out := make([]string, 0, len(refs))
+			for _, r := range refs {
+				out = append(out, r.Name)
+			}
+			return out
+		}},
+	}
+}
+
 func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	idx := mgr.GetFieldIndexer()
-	children := map[client.Object]func(client.Object) []string{
-		&v1alpha1.EnterpriseUser{}: func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
-		&v1alpha1.UserGroup{}:      func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
-		&v1alpha1.Domain{}:         func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
-		&v1alpha1.Webhook{}:        func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
-		&v1alpha1.EnterpriseRole{}: func(o client.Object) []string { return []string{o.(Child).GetEnterpriseRef().Name} },
-	}
-	for obj, fn := range children {
-		if err := idx.IndexField(ctx, obj, indexEnterpriseRef, fn); err != nil {
+	for _, f := range fieldIndexes() {
+		if err := idx.IndexField(ctx, f.obj, f.field, f.fn); err != nil {
 			return err
 		}
 	}
-	if err := idx.IndexField(ctx, &v1alpha1.Enterprise{}, indexPlatformConfigRef, func(o client.Object) []string {
-		return []string{o.(*v1alpha1.Enterprise).Spec.PlatformConfigRef.Name}
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &v1alpha1.EnterpriseUser{}, indexSecretRefs, func(o client.Object) []string {
-		if ref := o.(*v1alpha1.EnterpriseUser).Spec.PasswordSecretRef; ref != nil {
-			return []string{ref.Name}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	if err := idx.IndexField(ctx, &v1alpha1.Webhook{}, indexSecretRefs, func(o client.Object) []string {
-		return []string{o.(*v1alpha1.Webhook).Spec.SigningSecretRef.Name}
-	}); err != nil {
-		return err
-	}
-	return idx.IndexField(ctx, &v1alpha1.EnterpriseUser{}, indexRoleRefs, func(o client.Object) []string {
-		refs := o.(*v1alpha1.EnterpriseUser).Spec.RoleRefs
-		out := make([]string, 0, len(refs))
-		for _, r := range refs {
-			out = append(out, r.Name)
-		}
-		return out
-	})
+	return nil
 }
 
 // kindClaims are the claims of the six platform-backed kinds: one per kind, shared by

@@ -20,13 +20,24 @@ import (
 // reference it (password or signing secret), so an object stalled on a missing Secret
 // resumes as soon as the Secret is created or changed.
 func referencingSecret[L client.ObjectList](kube client.Client, proto L) handler.EventHandler {
-	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
+	return handler.EnqueueRequestsFromMapFunc(referencing(kube, proto, indexSecretRefs))
+}
+
+// referencing maps an object to the objects of proto's kind whose index holds its name,
+// in its namespace (every namespace for a cluster-scoped one); with index "", to every
+// object of that kind in its namespace.
+func referencing(kube client.Client, proto client.ObjectList, index string) handler.MapFunc {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
 		list := proto.DeepCopyObject().(client.ObjectList)
-		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexSecretRefs: o.GetName()}); err != nil {
+		opts := []client.ListOption{client.InNamespace(o.GetNamespace())}
+		if index != "" {
+			opts = append(opts, client.MatchingFields{index: o.GetName()})
+		}
+		if err := kube.List(ctx, list, opts...); err != nil {
 			return nil
 		}
 		return requestsFor(list)
-	})
+	}
 }
 
 func requestsFor(list client.ObjectList) []reconcile.Request {
@@ -41,23 +52,13 @@ func requestsFor(list client.ObjectList) []reconcile.Request {
 
 // childrenOf maps an Enterprise to its children of one kind.
 func childrenOf[L client.ObjectList](kube client.Client, proto L) handler.EventHandler {
-	return handler.EnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []reconcile.Request {
-		list := proto.DeepCopyObject().(client.ObjectList)
-		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexEnterpriseRef: o.GetName()}); err != nil {
-			return nil
-		}
-		return requestsFor(list)
-	})
+	return handler.EnqueueRequestsFromMapFunc(referencing(kube, proto, indexEnterpriseRef))
 }
 
+// enterprisesOfConfig maps a PlatformConfig (cluster-scoped) to the Enterprises of
+// every namespace that use it.
 func enterprisesOfConfig(kube client.Client) handler.MapFunc {
-	return func(ctx context.Context, o client.Object) []reconcile.Request {
-		list := &v1alpha1.EnterpriseList{}
-		if err := kube.List(ctx, list, client.MatchingFields{indexPlatformConfigRef: o.GetName()}); err != nil {
-			return nil
-		}
-		return requestsFor(list)
-	}
+	return referencing(kube, &v1alpha1.EnterpriseList{}, indexPlatformConfigRef)
 }
 
 // deletingParent wakes an Enterprise that waits for its children to go.
@@ -77,23 +78,13 @@ func deletingParent(kube client.Client) handler.MapFunc {
 }
 
 func usersOfRole(kube client.Client) handler.MapFunc {
-	return func(ctx context.Context, o client.Object) []reconcile.Request {
-		list := &v1alpha1.EnterpriseUserList{}
-		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace()), client.MatchingFields{indexRoleRefs: o.GetName()}); err != nil {
-			return nil
-		}
-		return requestsFor(list)
-	}
+	return referencing(kube, &v1alpha1.EnterpriseUserList{}, indexRoleRefs)
 }
 
+// groupsInNamespace maps an EnterpriseUser to every group of its namespace: a label
+// selector may pick it, and selectors are not indexed.
 func groupsInNamespace(kube client.Client) handler.MapFunc {
-	return func(ctx context.Context, o client.Object) []reconcile.Request {
-		list := &v1alpha1.UserGroupList{}
-		if err := kube.List(ctx, list, client.InNamespace(o.GetNamespace())); err != nil {
-			return nil
-		}
-		return requestsFor(list)
-	}
+	return referencing(kube, &v1alpha1.UserGroupList{}, "")
 }
 
 func configsOfSecret(kube client.Client) handler.MapFunc {
