@@ -8,4 +8,9 @@
 // labelled platform.enterprise-operator.dev/secret=true are watched at all. Password and
 // signing Secrets are used only if the operator created them for the object or they
 // carry that label (secrets.go).
+//
+// The wiring is split by concern: setup.go registers the controllers (Options,
+// SetupWithManager) from cache.go (what the informer cache holds), indexes.go (field
+// indexes and the claims index), mapping.go (which objects an event wakes) and
+// predicates.go (which events pass); rbac.go holds every RBAC marker.
 package controller

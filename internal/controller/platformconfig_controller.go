@@ -14,7 +14,6 @@ import (
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"enterprise-operator/api/v1alpha1"
 	"enterprise-operator/internal/controller/managed"
@@ -32,11 +31,6 @@ const (
 	EventCredentialsInvalid = "CredentialsInvalid"
 )
 
-// RBAC of the cluster-scoped PlatformConfig, the only rules that must be cluster-wide
-// besides Namespaces: read through the cache, its finalizer and status patched.
-// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs,verbs=list;watch;patch
-// +kubebuilder:rbac:groups=platform.enterprise-operator.dev,resources=platformconfigs/status,verbs=patch
-
 // PlatformConfigReconciler validates a PlatformConfig's credentials with a token and a
 // cheap call (WhoAmI), keeps its client in the registry, and refuses to go away while
 // Enterprises still use it (their deletion would otherwise have no way to reach the
@@ -51,7 +45,14 @@ type PlatformConfigReconciler struct {
 	Wake managed.Waker
 }
 
-// Reconcile validates the credentials and records the outcome.
+// Reconcile validates the credentials and records the outcome. It has the shape of
+// managed.Reconciler's (get, finalizer, one deferred status patch, delete or normal)
+// and takes those steps, and their conflict policy, from package managed. It is not a
+// managed.Reconciler itself: that one drives a platform object through a Connector and
+// an External (observe, create, update, delete, claims, pause, ObserveOnly), while a
+// PlatformConfig has no platform object, only credentials to check, and its conditions
+// follow the check (Stalled only for credentials a person must fix, Ready kept through
+// a platform blip only on credentials this generation proved).
 func (r *PlatformConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	pc := &v1alpha1.PlatformConfig{}
 	if err := r.Client.Get(ctx, req.NamespacedName, pc); err != nil {
@@ -60,20 +61,14 @@ func (r *PlatformConfigReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	if pc.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(pc, v1alpha1.Finalizer) {
-		orig := pc.DeepCopy()
-		controllerutil.AddFinalizer(pc, v1alpha1.Finalizer)
-		if err := r.Client.Patch(ctx, pc, client.MergeFrom(orig)); err != nil {
-			return ctrl.Result{}, err
+	if pc.DeletionTimestamp.IsZero() {
+		if err := managed.EnsureFinalizer(ctx, r.Client, pc, nil); err != nil {
+			return managed.RequeueConflict(err)
 		}
 	}
 	before := pc.DeepCopy()
 	defer func() {
-		managed.SetReconciling(&pc.Status.Conditions, pc.Generation, pc.Status.ObservedGeneration)
-		if equalStatus(before.Status, pc.Status) {
-			return
-		}
-		if err := r.Client.Status().Patch(ctx, pc, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+		if err := r.patchStatus(ctx, before, pc); err != nil {
 			retErr = kerrors.NewAggregate([]error{retErr, err})
 		}
 	}()
@@ -81,6 +76,16 @@ func (r *PlatformConfigReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return r.reconcileDelete(ctx, pc)
 	}
 	return r.reconcileNormal(ctx, pc)
+}
+
+// patchStatus writes the status the reconcile arrived at, unless only lastCheckTime
+// moved (see equalStatus).
+func (r *PlatformConfigReconciler) patchStatus(ctx context.Context, before, pc *v1alpha1.PlatformConfig) error {
+	managed.SetReconciling(&pc.Status.Conditions, pc.Generation, pc.Status.ObservedGeneration)
+	if equalStatus(before.Status, pc.Status) {
+		return nil
+	}
+	return managed.PatchStatus(ctx, r.Client, before, pc)
 }
 
 func (r *PlatformConfigReconciler) reconcileNormal(ctx context.Context, pc *v1alpha1.PlatformConfig) (ctrl.Result, error) {
@@ -165,9 +170,7 @@ func (r *PlatformConfigReconciler) reconcileDelete(ctx context.Context, pc *v1al
 		return ctrl.Result{RequeueAfter: managed.DefaultWait}, nil
 	}
 	r.Clients.Forget(pc.Name)
-	orig := pc.DeepCopy()
-	controllerutil.RemoveFinalizer(pc, v1alpha1.Finalizer)
-	return ctrl.Result{}, r.Client.Patch(ctx, pc, client.MergeFrom(orig))
+	return managed.RequeueConflict(managed.ReleaseFinalizer(ctx, r.Client, pc))
 }
 
 // set records the outcome in Ready and Synced; Stalled (kstatus Failed) is cleared here

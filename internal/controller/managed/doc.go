@@ -13,5 +13,8 @@
 // platform; deletion says what blocks it instead of hanging silently.
 //
 // The shape follows crossplane-runtime's managed reconciler (ExternalClient) and
-// cluster-api's Reconcile (get, finalizer, deferred patch, delete or normal).
+// cluster-api's Reconcile (get, finalizer, deferred patch, delete or normal). Its steps
+// on the object itself (EnsureFinalizer, ReleaseFinalizer, PatchStatus) and its
+// conflict policy (RequeueConflict) are exported for PlatformConfig's reconciler, which
+// has no platform object but must hold its finalizer and write its status the same way.
 package managed

@@ -64,10 +64,6 @@ const (
 // is long because the platform is a rate-limited SaaS and 10,000 objects share it.
 const DefaultResyncInterval = 30 * time.Minute
 
-// conflictRetry is how soon an object is reconciled again after a write conflicted
-// because the cached copy was stale; the cache is usually current by then.
-const conflictRetry = time.Second
-
 // Reconciler reconciles one platform-backed kind. Kinds differ only in NewObject and
 // Connector.
 type Reconciler[T Object] struct {
@@ -106,10 +102,7 @@ func (r *Reconciler[T]) Reconcile(ctx context.Context, req ctrl.Request) (result
 	// once, whatever its dependencies say.
 	if _, gated := r.Connector.(DeletionGate[T]); gated && obj.GetDeletionTimestamp().IsZero() {
 		if err := r.ensureFinalizer(ctx, obj, false); err != nil {
-			if apierrors.IsConflict(err) {
-				return ctrl.Result{RequeueAfter: conflictRetry}, nil
-			}
-			return ctrl.Result{}, err
+			return RequeueConflict(err)
 		}
 	}
 
@@ -385,38 +378,15 @@ func (r *Reconciler[T]) claim(ctx context.Context, obj T, id string) error {
 // ensureFinalizer stores the finalizer (and, before a create, the create-pending
 // mark) with an optimistic lock: a stale cached copy conflicts, and finish requeues.
 func (r *Reconciler[T]) ensureFinalizer(ctx context.Context, obj T, createPending bool) error {
-	pending := !createPending || obj.GetAnnotations()[v1alpha1.AnnotationCreatePending] != ""
-	if controllerutil.ContainsFinalizer(obj, v1alpha1.Finalizer) && pending {
-		return nil
-	}
-	// Patch a copy: the answer carries the stored status, and would wipe what this
-	// reconcile has observed so far (a user's state, a webhook's Secret version).
-	patched := obj.DeepCopyObject().(T)
-	finalizers, _ := appendFinalizer(obj.GetFinalizers(), v1alpha1.Finalizer)
 	var marks map[string]string
-	if !pending {
+	if createPending {
 		marks = map[string]string{v1alpha1.AnnotationCreatePending: r.now().UTC().Format(time.RFC3339)}
 	}
-	patch, err := finalizerPatch(obj, finalizers, marks)
-	if err != nil {
-		return err
-	}
-	if err := r.Client.Patch(ctx, patched, patch); err != nil {
-		return err
-	}
-	obj.SetFinalizers(patched.GetFinalizers())
-	obj.SetAnnotations(patched.GetAnnotations())
-	obj.SetResourceVersion(patched.GetResourceVersion())
-	return nil
+	return EnsureFinalizer(ctx, r.Client, obj, marks)
 }
 
 func (r *Reconciler[T]) releaseFinalizer(ctx context.Context, obj T) error {
-	rest := slices.DeleteFunc(slices.Clone(obj.GetFinalizers()), func(f string) bool { return f == v1alpha1.Finalizer })
-	patch, err := finalizerPatch(obj, rest, nil)
-	if err != nil {
-		return err
-	}
-	return r.Client.Patch(ctx, obj, patch)
+	return ReleaseFinalizer(ctx, r.Client, obj)
 }
 
 // finish turns the outcome of a reconcile into conditions and a controller result,
@@ -429,10 +399,7 @@ func (r *Reconciler[T]) finish(ctx context.Context, obj T, after time.Duration, 
 		return ctrl.Result{RequeueAfter: after}, nil
 	}
 	if apierrors.IsConflict(err) {
-		// Our copy of the object is stale (often behind our own earlier write): look
-		// again soon. The newer version's events may not pass the predicates (a
-		// finalizer or status change), so waiting for them could lose this reconcile.
-		return ctrl.Result{RequeueAfter: conflictRetry}, nil
+		return RequeueConflict(err)
 	}
 	c := Classify(err)
 	var ge *genericError
@@ -625,31 +592,11 @@ func (r *Reconciler[T]) now() *metav1.Time {
 	return &t
 }
 
-// patchStatus writes status once, and only if it changed: an in-sync resync makes no
-// write at all.
+// patchStatus writes status once, and only if it changed; see PatchStatus.
 func (r *Reconciler[T]) patchStatus(ctx context.Context, before, after T) error {
-	data, err := statusPatch(before, after)
-	if err != nil || data == nil {
-		return err
-	}
-	if err := r.Client.Status().Patch(ctx, after, client.RawPatch(types.MergePatchType, data)); err != nil && !apierrors.IsNotFound(err) {
-		return ignoreConflict(err)
-	}
-	return nil
-}
-
-// gone reports an object being deleted that holds no finalizer any more.
-func gone(obj client.Object) bool {
-	return !obj.GetDeletionTimestamp().IsZero() && len(obj.GetFinalizers()) == 0
+	return PatchStatus(ctx, r.Client, before, after)
 }
 
 func isPaused(obj client.Object) bool {
 	return obj.GetAnnotations()[v1alpha1.AnnotationPaused] == "true"
-}
-
-func ignoreConflict(err error) error {
-	if apierrors.IsConflict(err) {
-		return nil
-	}
-	return err
 }
