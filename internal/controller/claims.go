@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
@@ -43,7 +44,7 @@ const (
 type claimKind[T managed.Object] struct {
 	// byClaim returns the cached objects claiming a value (from the informer's index,
 	// set by register); they belong to the cache and must not be changed.
-	byClaim func(value string) ([]any, error)
+	byClaim func(ctx context.Context, value string) ([]any, error)
 	// kind names the Kubernetes kind in messages; noun the platform object ("user").
 	kind, noun string
 	// scope is the platform container the claim lives in: a child's Enterprise. ""
@@ -92,15 +93,18 @@ func (c *claimKind[T]) values(obj T) []string {
 	return slices.Compact(out)
 }
 
-// register adds the claims index to the kind's informer in the manager's cache.
-func (c *claimKind[T]) register(ctx context.Context, informers cache.Informers, obj T) error {
+// register adds the claims index to the kind's informer in the manager's cache. A
+// cache over several namespaces (--watch-namespaces) has one informer per namespace
+// and no single indexer to ask: there the claims go into controller-runtime's field
+// index and are listed through the cache, one list type per kind.
+func (c *claimKind[T]) register(ctx context.Context, informers cache.Cache, obj T, list client.ObjectList) error {
 	inf, err := informers.GetInformer(ctx, obj)
 	if err != nil {
 		return err
 	}
 	shared, ok := inf.(toolscache.SharedIndexInformer)
 	if !ok {
-		return fmt.Errorf(errNotIndexable, inf, obj)
+		return c.registerFieldIndex(ctx, informers, obj, list)
 	}
 	if err := shared.AddIndexers(toolscache.Indexers{indexClaims: func(o any) ([]string, error) {
 		if t, ok := o.(T); ok {
@@ -110,17 +114,37 @@ func (c *claimKind[T]) register(ctx context.Context, informers cache.Informers, 
 	}}); err != nil {
 		return err
 	}
-	c.byClaim = func(value string) ([]any, error) { return shared.GetIndexer().ByIndex(indexClaims, value) }
+	c.byClaim = func(_ context.Context, value string) ([]any, error) {
+		return shared.GetIndexer().ByIndex(indexClaims, value)
+	}
 	return nil
 }
 
-// errNotIndexable is a cache whose informers cannot take an index (never the case
-// with controller-runtime's informer cache).
-const errNotIndexable = "the informer %T of %T takes no index"
+func (c *claimKind[T]) registerFieldIndex(ctx context.Context, informers cache.Cache, obj T, list client.ObjectList) error {
+	if err := informers.IndexField(ctx, obj, indexClaims, func(o client.Object) []string { return c.values(o.(T)) }); err != nil {
+		return err
+	}
+	c.byClaim = func(ctx context.Context, value string) ([]any, error) {
+		l := list.DeepCopyObject().(client.ObjectList)
+		if err := informers.List(ctx, l, client.MatchingFields{indexClaims: value}); err != nil {
+			return nil, err
+		}
+		items, err := meta.ExtractList(l)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(items))
+		for i, it := range items {
+			out[i] = it
+		}
+		return out, nil
+	}
+	return nil
+}
 
 // list returns copies of the objects claiming value, in ns ("" for every namespace).
-func (c *claimKind[T]) list(_ context.Context, ns, value string) ([]T, error) {
-	items, err := c.byClaim(value)
+func (c *claimKind[T]) list(ctx context.Context, ns, value string) ([]T, error) {
+	items, err := c.byClaim(ctx, value)
 	if err != nil {
 		return nil, err
 	}

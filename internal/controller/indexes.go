@@ -82,18 +82,18 @@ type kindClaims struct {
 }
 
 // registerClaims builds every kind's claims and adds their index to its informer.
-func registerClaims(ctx context.Context, informers cache.Informers) (kindClaims, error) {
+func registerClaims(ctx context.Context, informers cache.Cache) (kindClaims, error) {
 	k := kindClaims{
 		enterprises: enterpriseClaims(), users: userClaims(), groups: groupClaims(),
 		domains: domainClaims(), webhooks: webhookClaims(), roles: roleClaims(),
 	}
 	for _, err := range []error{
-		k.enterprises.register(ctx, informers, &v1alpha1.Enterprise{}),
-		k.users.register(ctx, informers, &v1alpha1.EnterpriseUser{}),
-		k.groups.register(ctx, informers, &v1alpha1.UserGroup{}),
-		k.domains.register(ctx, informers, &v1alpha1.Domain{}),
-		k.webhooks.register(ctx, informers, &v1alpha1.Webhook{}),
-		k.roles.register(ctx, informers, &v1alpha1.EnterpriseRole{}),
+		k.enterprises.register(ctx, informers, &v1alpha1.Enterprise{}, &v1alpha1.EnterpriseList{}),
+		k.users.register(ctx, informers, &v1alpha1.EnterpriseUser{}, &v1alpha1.EnterpriseUserList{}),
+		k.groups.register(ctx, informers, &v1alpha1.UserGroup{}, &v1alpha1.UserGroupList{}),
+		k.domains.register(ctx, informers, &v1alpha1.Domain{}, &v1alpha1.DomainList{}),
+		k.webhooks.register(ctx, informers, &v1alpha1.Webhook{}, &v1alpha1.WebhookList{}),
+		k.roles.register(ctx, informers, &v1alpha1.EnterpriseRole{}, &v1alpha1.EnterpriseRoleList{}),
 	} {
 		if err != nil {
 			return kindClaims{}, err

@@ -16,8 +16,8 @@ func copyString(s string) string { return string([]byte(s)) }
 func newCachedUser(name string) *v1alpha1.EnterpriseUser {
 	u := &v1alpha1.EnterpriseUser{ObjectMeta: metav1.ObjectMeta{
 		Name: name, Namespace: copyString("tenant-a"), Finalizers: []string{copyString(v1alpha1.Finalizer)},
-		Labels:      map[string]string{copyString("team"): copyString("blue")},
-		Annotations: map[string]string{copyString("note"): copyString("same")},
+		Labels:        map[string]string{copyString("team"): copyString("blue")},
+		Annotations:   map[string]string{copyString("note"): copyString("same")},
 		ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}},
 	}}
 	u.Status.Conditions = []metav1.Condition{{

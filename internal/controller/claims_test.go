@@ -1,0 +1,64 @@
+package controller
+
+import (
+	"context"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"enterprise-operator/api/v1alpha1"
+	"enterprise-operator/test/testenv"
+)
+
+// The claims index has two implementations: an index of the kind's informer when the
+// cache watches every namespace, and controller-runtime's field index when it watches
+// some (--watch-namespaces), whose cache has no single informer to index. Both must
+// find the same competitors, and neither may reach into another namespace.
+var _ = Describe("the claims index", func() {
+	DescribeTable("finds the objects claiming a natural key, in the claimant's namespace only",
+		func(watch func(a, b string) []string) {
+			a, b := newNamespace(nil), newNamespace(nil)
+			opts := CacheOptions(watch(a, b))
+			opts.Scheme = k8s.Scheme()
+			c, err := cache.New(restCfg, opts)
+			Expect(err).NotTo(HaveOccurred())
+			claims, err := registerClaims(ctx, c)
+			Expect(err).NotTo(HaveOccurred())
+			cctx, stop := context.WithCancel(ctx)
+			DeferCleanup(stop)
+			go func() {
+				defer GinkgoRecover()
+				Expect(c.Start(cctx)).To(Succeed())
+			}()
+			Expect(c.WaitForCacheSync(cctx)).To(BeTrue())
+
+			// None of these reach the platform: their Enterprise does not exist.
+			name := "claim-" + testenv.RandHex(4)
+			first := newUser(a, "ent-"+name, name+"-1", name)
+			second := newUser(a, "ent-"+name, name+"-2", name)
+			elsewhere := newUser(b, "ent-"+name, name+"-3", name)
+			for _, u := range []*v1alpha1.EnterpriseUser{first, second, elsewhere} {
+				Expect(k8s.Create(ctx, u)).To(Succeed())
+				DeferCleanup(func() { Expect(client.IgnoreNotFound(k8s.Delete(ctx, u))).To(Succeed()) })
+			}
+			competitors := func(u *v1alpha1.EnterpriseUser) func() []string {
+				return func() []string {
+					got, err := claims.users.Competitors(ctx, u, "")
+					Expect(err).NotTo(HaveOccurred())
+					var out []string
+					for _, o := range got {
+						out = append(out, o.Namespace+"/"+o.Name)
+					}
+					return out
+				}
+			}
+			Eventually(competitors(first), eventuallyTO).Should(ConsistOf(a + "/" + second.Name))
+			Expect(competitors(second)()).To(ConsistOf(a + "/" + first.Name))
+			Expect(competitors(elsewhere)()).To(BeEmpty(), "the same key in another namespace does not compete")
+		},
+		Entry("a cache of every namespace (the informer's own index)", func(string, string) []string { return nil }),
+		Entry("a cache of some namespaces (controller-runtime's field index)", func(a, b string) []string { return []string{a, b} }),
+	)
+})
