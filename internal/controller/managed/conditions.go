@@ -127,4 +127,3 @@ func truncate(s string) string {
 	}
 	return s[:maxMessage-3] + "..."
 }
-
