@@ -254,7 +254,7 @@ var _ = Describe("Secrets the operator may use", func() {
 			ObjectMeta: metav1.ObjectMeta{Namespace: e.Namespace, Name: "partner"},
 			Spec: v1alpha1.WebhookSpec{
 				EnterpriseRef:    v1alpha1.LocalObjectReference{Name: e.Name},
-				URL:              hook.server.URL + "/partner-" + testenv.RandHex(3),
+				URL:              hook.Server.URL + "/partner-" + testenv.RandHex(3),
 				Events:           []string{"user.created"},
 				SigningSecretRef: v1alpha1.SecretKeyReference{Name: s.Name, Key: "secret"},
 			},

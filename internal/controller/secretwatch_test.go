@@ -20,7 +20,7 @@ var _ = Describe("Secrets referenced by objects", func() {
 			ObjectMeta: metav1.ObjectMeta{Namespace: e.Namespace, Name: "late-secret"},
 			Spec: v1alpha1.WebhookSpec{
 				EnterpriseRef:    v1alpha1.LocalObjectReference{Name: e.Name},
-				URL:              hook.server.URL + "/late",
+				URL:              hook.Server.URL + "/late",
 				Events:           []string{"user.created"},
 				SigningSecretRef: v1alpha1.SecretKeyReference{Name: "late-signing", Key: "secret"},
 			},
@@ -42,7 +42,7 @@ var _ = Describe("Secrets referenced by objects", func() {
 			ObjectMeta: metav1.ObjectMeta{Namespace: e.Namespace, Name: "rotating"},
 			Spec: v1alpha1.WebhookSpec{
 				EnterpriseRef:    v1alpha1.LocalObjectReference{Name: e.Name},
-				URL:              hook.server.URL + "/rotating",
+				URL:              hook.Server.URL + "/rotating",
 				Events:           []string{"user.created"},
 				SigningSecretRef: v1alpha1.SecretKeyReference{Name: "rotating", Key: "secret"},
 			},

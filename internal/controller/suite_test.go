@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,7 +37,7 @@ var (
 	cancel      context.CancelFunc
 	simPlatform *testenv.Platform
 	sim         *platformsim.Server
-	hook        *webhookReceiver
+	hook        *testenv.Receiver
 
 	// logs captures everything the manager logs, to prove no secret leaks.
 	logs = &testenv.LogBuffer{}
@@ -80,13 +77,13 @@ var _ = BeforeSuite(func() {
 	k8s = testEnv.Client
 	waitAnnotationPolicy(true)
 
-	hook = newWebhookReceiver()
+	hook = testenv.StartReceiver()
 	simPlatform, err = testenv.StartPlatform(ctx, testenv.PlatformOptions{
 		Sim: platformsim.Options{
 			Credentials: []platformsim.Credential{{
 				ClientID: simClientID, ClientSecret: simClientSecret, Tokens: []string{simToken}, Name: "operator",
 			}},
-			WebhookClient:       hook.server.Client(),
+			WebhookClient:       hook.Server.Client(),
 			VerificationRecheck: time.Second,
 		},
 		Namespace: operatorNS,
@@ -151,7 +148,7 @@ func stopSuite() {
 	}
 	_ = simPlatform.Close()
 	if hook != nil {
-		hook.server.Close()
+		hook.Server.Close()
 	}
 	Expect(testEnv.Stop()).To(Succeed())
 }
@@ -287,31 +284,4 @@ func update[T client.Object](obj T, fn func(T)) {
 		fn(obj)
 		return k8s.Update(ctx, obj)
 	}, eventuallyTO).Should(Succeed())
-}
-
-// webhookReceiver is an https endpoint that records the platform's test events.
-type webhookReceiver struct {
-	server *httptest.Server
-	mu     sync.Mutex
-	bodies [][]byte
-	sigs   []string
-}
-
-func newWebhookReceiver() *webhookReceiver {
-	r := &webhookReceiver{}
-	r.server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		r.bodies = append(r.bodies, body)
-		r.sigs = append(r.sigs, req.Header.Get(platformsim.SignatureHeader))
-		r.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	return r
-}
-
-func (r *webhookReceiver) received() ([][]byte, []string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([][]byte(nil), r.bodies...), append([]string(nil), r.sigs...)
 }

@@ -31,7 +31,7 @@ func newWebhook(ns, enterprise, name, path string) *v1alpha1.Webhook {
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Spec: v1alpha1.WebhookSpec{
 			EnterpriseRef:    v1alpha1.LocalObjectReference{Name: enterprise},
-			URL:              hook.server.URL + "/" + path,
+			URL:              hook.Server.URL + "/" + path,
 			Events:           []string{"user.created"},
 			SigningSecretRef: v1alpha1.SecretKeyReference{Name: "hook-signing", Key: "secret"},
 		},
@@ -60,7 +60,7 @@ var webhookKind = childKind{
 		}
 		return out
 	},
-	keyOf:       func(key string) string { return hook.server.URL + "/" + key },
+	keyOf:       func(key string) string { return hook.Server.URL + "/" + key },
 	becomeReady: func(obj managed.Object) { waitReady(obj) },
 	renamable:   true,
 	edit: func(obj managed.Object) {
@@ -74,7 +74,7 @@ var webhookKind = childKind{
 	driftField: "active",
 	precreate: func(p platform.Client, ns, entID, key string) string {
 		w, err := p.CreateWebhook(context.Background(), entID, platform.WebhookSpec{
-			URL: hook.server.URL + "/" + key, Events: []string{"user.created"}, Active: true, SigningSecret: hookSigningSecret(ns),
+			URL: hook.Server.URL + "/" + key, Events: []string{"user.created"}, Active: true, SigningSecret: hookSigningSecret(ns),
 		})
 		Expect(err).NotTo(HaveOccurred())
 		return w.ID
@@ -104,14 +104,14 @@ var _ = Describe("Webhook", Ordered, func() {
 		id := w.Status.ExternalID
 		secret := hookSigningSecret(ent.Namespace)
 		deliveries := func() (n int) {
-			bodies, sigs := hook.received()
-			for i, b := range bodies {
+			for _, d := range hook.Received() {
+				b, sig := d.Body, d.Header.Get(platformsim.SignatureHeader)
 				var ev platformsim.WebhookEvent
 				if json.Unmarshal(b, &ev) != nil || ev.WebhookID != id {
 					continue
 				}
-				Expect(platformsim.VerifySignature(secret, b, sigs[i])).To(BeTrue(), "signature of %s", b)
-				Expect(platformsim.VerifySignature("wrong", b, sigs[i])).To(BeFalse())
+				Expect(platformsim.VerifySignature(secret, b, sig)).To(BeTrue(), "signature of %s", b)
+				Expect(platformsim.VerifySignature("wrong", b, sig)).To(BeFalse())
 				Expect(ev.Type).To(Equal(platformsim.TestEventType))
 				n++
 			}
@@ -151,7 +151,7 @@ var _ = Describe("Webhook", Ordered, func() {
 			Should(BeNumerically("<=", 2))
 
 		By("recovering once the spec is fixed")
-		update(w, func(w *v1alpha1.Webhook) { w.Spec.URL = hook.server.URL + "/fixed" })
+		update(w, func(w *v1alpha1.Webhook) { w.Spec.URL = hook.Server.URL + "/fixed" })
 		waitReady(w)
 		Expect(conditionOf(w, v1alpha1.ConditionStalled)).To(BeNil())
 	})

@@ -117,14 +117,13 @@ func startScaleEnv(b *testing.B, cfg scaleConfig) *scaleEnv {
 	// A go test -timeout panic runs no cleanup, and etcd and kube-apiserver (unlike the
 	// manager) do not die with the test binary: stop them shortly before the deadline.
 	if d := testTimeout(); d > time.Minute {
-		watchdog := time.AfterFunc(d-time.Since(processStart)-30*time.Second, func() {
+		b.Cleanup(testenv.BeforeDeadline(processStart.Add(d), 30*time.Second, func() {
 			fmt.Fprintln(os.Stderr, "bench: go test -timeout is near: stopping the manager and the control plane")
 			if e.manager != nil {
 				e.manager.Kill()
 			}
 			_ = e.cp.Stop()
-		})
-		b.Cleanup(func() { watchdog.Stop() })
+		}))
 	}
 
 	e.managerBin = filepath.Join(e.dir, "manager")

@@ -115,7 +115,7 @@ func (s *scenario) applyTenant(t *testing.T) {
 	g.Expect(ent.Roles).To(ContainElement(HaveField("Name", "ACME Admins")))
 	roleID := s.jsonpath(t, "enterpriserole", roleName, "{.status.externalID}")
 	g.Expect(emails["alice@acme.example.com"].RoleIDs).To(ConsistOf(roleID))
-	g.Expect(ent.Webhooks).To(ConsistOf(HaveField("URL", s.receiver.srv.URL+"/platform-events")))
+	g.Expect(ent.Webhooks).To(ConsistOf(HaveField("URL", s.receiver.Server.URL+"/platform-events")))
 	g.Expect(ent.Domains).To(ConsistOf(And(HaveField("Name", "acme.example.com"), HaveField("State", "pending"))))
 	// The built manager exports what it asked of the platform.
 	g.Eventually(s.metrics).Should(And(
@@ -183,7 +183,7 @@ func (s *scenario) renderSamples(t *testing.T) string {
 				g.Expect(err).NotTo(HaveOccurred())
 				g.Expect(json.Unmarshal(ref, &s.tokenSecret)).To(Succeed())
 			case "Webhook":
-				spec["url"] = s.receiver.srv.URL + "/platform-events"
+				spec["url"] = s.receiver.Server.URL + "/platform-events"
 				ref := spec["signingSecretRef"].(map[string]any)
 				s.signingSecretNm, _ = ref["name"].(string)
 				s.signingKey, _ = ref["key"].(string)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,7 +56,7 @@ type env struct {
 	// pprofAddr is where the manager serves Go's pprof endpoints (--pprof-bind-address).
 	pprofAddr string
 
-	receiver      *receiver
+	receiver      *testenv.Receiver
 	signingSecret string
 }
 
@@ -95,9 +94,10 @@ func setupWith(t *testing.T, opts envOptions) *env {
 
 	// The https receiver the Webhook sample is pointed at; the simulator trusts its
 	// certificate through --webhook-ca-file.
-	e.receiver = startReceiver(t)
+	e.receiver = testenv.StartReceiver()
+	t.Cleanup(e.receiver.Close)
 	caFile := filepath.Join(e.logDir, "webhook-ca.pem")
-	g.Expect(os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.receiver.srv.Certificate().Raw}), 0o600)).To(Succeed())
+	g.Expect(os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.receiver.Server.Certificate().Raw}), 0o600)).To(Succeed())
 
 	// etcd + kube-apiserver with the CRDs, from KUBEBUILDER_ASSETS (the Makefile sets
 	// it) or hack/setup-envtest.sh (instant once built); an admin kubeconfig for
@@ -111,14 +111,12 @@ func setupWith(t *testing.T, opts envOptions) *env {
 	// A go test -timeout panic runs no cleanup, and etcd and kube-apiserver (unlike the
 	// manager and the simulator) do not die with the test binary: stop everything
 	// shortly before the deadline instead.
-	if deadline, ok := t.Deadline(); ok {
-		watchdog := time.AfterFunc(time.Until(deadline)-45*time.Second, func() {
-			e.stopAll(func(format string, args ...any) {
-				fmt.Fprintf(os.Stderr, "e2e: go test -timeout is near: "+format+"\n", args...)
-			})
+	deadline, _ := t.Deadline()
+	t.Cleanup(testenv.BeforeDeadline(deadline, 45*time.Second, func() {
+		e.stopAll(func(format string, args ...any) {
+			fmt.Fprintf(os.Stderr, "e2e: go test -timeout is near: "+format+"\n", args...)
 		})
-		t.Cleanup(func() { watchdog.Stop() })
-	}
+	}))
 	t.Logf("kube-apiserver %s from %s; kubeconfig %s", cp.Config.Host, cp.Assets, e.kubeconfig)
 
 	e.startSimulator(t, caFile)
@@ -353,38 +351,6 @@ func (e *env) adminPost(path string, body any) error {
 		return fmt.Errorf("POST %s: %s: %s", path, resp.Status, strings.TrimSpace(string(msg)))
 	}
 	return nil
-}
-
-// ---- the https webhook receiver ----
-
-type delivery struct {
-	header http.Header
-	body   []byte
-}
-
-type receiver struct {
-	srv        *httptest.Server
-	mu         sync.Mutex
-	deliveries []delivery
-}
-
-func startReceiver(t *testing.T) *receiver {
-	r := &receiver{}
-	r.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		r.deliveries = append(r.deliveries, delivery{header: req.Header.Clone(), body: body})
-		r.mu.Unlock()
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-func (r *receiver) received() []delivery {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]delivery(nil), r.deliveries...)
 }
 
 // freeLoopbackAddr returns a loopback address with a port nothing listens on now.

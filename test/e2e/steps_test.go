@@ -155,24 +155,24 @@ func (s *scenario) testWebhook(t *testing.T) {
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(ent.Webhooks).To(ConsistOf(HaveField("SigningSecretSHA256", sha(s.signingSecret))),
 		"the platform signs with the Secret's value")
-	before := len(s.receiver.received())
+	before := len(s.receiver.Received())
 
 	s.kubectl(t, "annotate", "-n", ns, "webhook/"+webhookName, v1alpha1.AnnotationTestWebhook+"=t1")
 	s.kubectl(t, "wait", "-n", ns, "webhook/"+webhookName, "--timeout=60s", "--for=jsonpath={.status.lastTest.success}=true")
 	g.Expect(s.jsonpath(t, "webhook", webhookName, "{.status.lastTest.statusCode}")).To(Equal("204"))
 
-	got := s.receiver.received()[before:]
+	got := s.receiver.Received()[before:]
 	g.Expect(got).To(HaveLen(1), "one delivery per test annotation value")
 	d := got[0]
-	g.Expect(d.header.Get(platformsim.EventHeader)).To(Equal("webhook.test"))
-	g.Expect(platformsim.VerifySignature(s.signingSecret, d.body, d.header.Get(platformsim.SignatureHeader))).
-		To(BeTrue(), "signature %q over %s", d.header.Get(platformsim.SignatureHeader), d.body)
+	g.Expect(d.Header.Get(platformsim.EventHeader)).To(Equal("webhook.test"))
+	g.Expect(platformsim.VerifySignature(s.signingSecret, d.Body, d.Header.Get(platformsim.SignatureHeader))).
+		To(BeTrue(), "signature %q over %s", d.Header.Get(platformsim.SignatureHeader), d.Body)
 	var ev struct {
 		Type         string `json:"type"`
 		EnterpriseID string `json:"enterpriseId"`
 		WebhookID    string `json:"webhookId"`
 	}
-	g.Expect(json.Unmarshal(d.body, &ev)).To(Succeed())
+	g.Expect(json.Unmarshal(d.Body, &ev)).To(Succeed())
 	g.Expect(ev.Type).To(Equal("webhook.test"))
 	g.Expect(ev.EnterpriseID).To(Equal(s.entID))
 	g.Expect(ev.WebhookID).To(Equal(s.jsonpath(t, "webhook", webhookName, "{.status.externalID}")))
