@@ -28,7 +28,8 @@ import (
 // objects claiming the same thing is one cache lookup. It is an index of the kind's
 // informer itself, not a controller-runtime field index: that one stores every value
 // twice (once for all namespaces, once per namespace), which at 10,000 objects cost
-// about 6 MiB of the manager's heap for lookups that need one copy and a namespace filter.
+// about 6 MiB of the manager's heap for lookups that need one copy and a namespace
+// filter. Its values are buckets of claims (claimBucket), not the claims themselves.
 const indexClaims = "claims"
 
 // Messages for a claim held by another object. Only an object in the claimant's own
@@ -107,18 +108,29 @@ func (c *claimKind[T]) register(ctx context.Context, informers cache.Cache, obj 
 		return c.registerFieldIndex(ctx, informers, obj, list)
 	}
 	if err := shared.AddIndexers(toolscache.Indexers{indexClaims: func(o any) ([]string, error) {
-		if t, ok := o.(T); ok {
-			return c.values(t), nil
+		t, ok := o.(T)
+		if !ok {
+			return nil, nil
 		}
-		return nil, nil
+		values := c.values(t)
+		for i, v := range values {
+			values[i] = claimBucket(v)
+		}
+		return slices.Compact(slices.Sorted(slices.Values(values))), nil
 	}}); err != nil {
 		return err
 	}
 	c.byClaim = func(_ context.Context, value string) ([]any, error) {
-		return shared.GetIndexer().ByIndex(indexClaims, value)
+		return shared.GetIndexer().ByIndex(indexClaims, claimBucket(value))
 	}
 	return nil
 }
+
+// claimBucket is the informer index value of a claim: the first 12 bits of its hash.
+// The index keeps a set per value, and a set of one costs about 280 bytes: two claims
+// per object cost 5.6 MiB at 10,000 objects. In 4,096 buckets the sets are shared, and
+// list keeps the objects that really make the claim (a few per bucket at 10,000).
+func claimBucket(value string) string { return value[:min(len(value), 3)] }
 
 func (c *claimKind[T]) registerFieldIndex(ctx context.Context, informers cache.Cache, obj T, list client.ObjectList) error {
 	if err := informers.IndexField(ctx, obj, indexClaims, func(o client.Object) []string { return c.values(o.(T)) }); err != nil {
@@ -151,7 +163,7 @@ func (c *claimKind[T]) list(ctx context.Context, ns, value string) ([]T, error) 
 	out := make([]T, 0, len(items))
 	for _, it := range items {
 		o, ok := it.(T)
-		if !ok || (ns != "" && o.GetNamespace() != ns) {
+		if !ok || (ns != "" && o.GetNamespace() != ns) || !slices.Contains(c.values(o), value) {
 			continue
 		}
 		out = append(out, o.DeepCopyObject().(T))

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -39,7 +40,16 @@ var _ = Describe("the claims index", func() {
 			first := newUser(a, "ent-"+name, name+"-1", name)
 			second := newUser(a, "ent-"+name, name+"-2", name)
 			elsewhere := newUser(b, "ent-"+name, name+"-3", name)
-			for _, u := range []*v1alpha1.EnterpriseUser{first, second, elsewhere} {
+			// A user whose claim shares first's index bucket but is another claim.
+			bucket := claimBucket(claimValue("ent-"+name, "key", userKey(first)))
+			var neighbour *v1alpha1.EnterpriseUser
+			for i := 0; neighbour == nil; i++ {
+				u := newUser(a, "ent-"+name, fmt.Sprintf("%s-n%d", name, i), fmt.Sprintf("%s-n%d", name, i))
+				if claimBucket(claimValue("ent-"+name, "key", userKey(u))) == bucket {
+					neighbour = u
+				}
+			}
+			for _, u := range []*v1alpha1.EnterpriseUser{first, second, elsewhere, neighbour} {
 				Expect(k8s.Create(ctx, u)).To(Succeed())
 				DeferCleanup(func() { Expect(client.IgnoreNotFound(k8s.Delete(ctx, u))).To(Succeed()) })
 			}
@@ -57,6 +67,7 @@ var _ = Describe("the claims index", func() {
 			Eventually(competitors(first), eventuallyTO).Should(ConsistOf(a + "/" + second.Name))
 			Expect(competitors(second)()).To(ConsistOf(a + "/" + first.Name))
 			Expect(competitors(elsewhere)()).To(BeEmpty(), "the same key in another namespace does not compete")
+			Expect(competitors(neighbour)()).To(BeEmpty(), "another key in the same index bucket does not compete")
 		},
 		Entry("a cache of every namespace (the informer's own index)", func(string, string) []string { return nil }),
 		Entry("a cache of some namespaces (controller-runtime's field index)", func(a, b string) []string { return []string{a, b} }),
