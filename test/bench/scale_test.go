@@ -64,22 +64,10 @@ func runScale(b *testing.B) *results {
 	}
 
 	progress("phase 1: bare-client ceiling")
-	ceiling, err := e.runCeiling(cfg.n)
-	if err != nil {
-		b.Fatal(err)
-	}
-	ceilingRate := float64(cfg.n) / ceiling.elapsed.Seconds()
-	r.ceiling = ceiling.samples
-	r.add("1 ceiling", "bare client: objects/s (2 writes each)", f1(ceilingRate), "", nil)
-	r.add("1 ceiling", "bare client: time for N objects", dur(ceiling.elapsed), "", nil)
-	q1, q4 := quarterRates(ceiling.samples, cfg.n)
-	r.add("1 ceiling", "bare client: objects/s in the first / last quarter of N", f1(q1)+" / "+f1(q4), "", nil)
-	_, cores := testenv.CPU()
-	r.addCPU("1 ceiling", ceiling.cpu, ceiling.elapsed, cores)
-	r.metric(ceilingRate, "ceiling-objects/s")
+	ceilingRate := e.phaseCeiling(b, r, "1 ceiling")
 
 	progress("phase 2-3: create")
-	tr := e.phaseCreate(b, r, ceilingRate)
+	tr, rate := e.phaseCreate(b, r, ceilingRate)
 	defer tr.stop()
 
 	progress("phase 4-5: restart and fairness")
@@ -94,6 +82,16 @@ func runScale(b *testing.B) *results {
 	if err := e.stopManager(); err != nil {
 		r.note("the manager's exit after SIGTERM at the end: %v", err)
 	}
+
+	// A shared machine's speed drifts over minutes (other tenants of its host): the
+	// ceiling is measured again at the end, and the operator is compared with the mean
+	// of the two, which bracket its create phase.
+	progress("phase 9: bare-client ceiling again")
+	again := e.phaseCeiling(b, r, "9 ceiling again")
+	mean := (ceilingRate + again) / 2
+	ratio := rate / mean
+	r.add("9 ceiling again", "ceiling: mean of phases 1 and 9, objects/s", f1(mean), "", nil)
+	r.add("9 ceiling again", "create rate, ratio to the mean ceiling", f2(ratio), "≥ 0.8", ptr(ratio >= 0.8))
 	if err := r.write(); err != nil {
 		b.Fatalf("writing the results: %v", err)
 	}
@@ -104,7 +102,7 @@ func runScale(b *testing.B) *results {
 // phaseCreate creates N users with the manager stopped, starts it and times until all
 // are Ready; it reports the rate, platform calls and kube writes per object. The
 // returned tracker keeps following the namespace's users.
-func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *tracker {
+func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) (*tracker, float64) {
 	n := e.cfg.n
 	if _, err := e.createUsers(scaleNS, scaleEnt, "u", n); err != nil {
 		b.Fatal(err)
@@ -149,7 +147,7 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 	r.add("2 create", "operator: objects/s in the first / last quarter of N", f1(q1)+" / "+f1(q4), "", nil)
 	_, cores := testenv.CPU()
 	r.addCPU("2 create", cpu, elapsed, cores)
-	r.add("2 create", "ratio to the bare-client ceiling", f2(ratio), "≥ 0.8", ptr(ratio >= 0.8))
+	r.add("2 create", "ratio to the phase 1 ceiling (the target is on the mean, phase 9)", f2(ratio), "", nil)
 	r.metric(rate, "create-objects/s")
 	r.metric(ratio, "create/ceiling")
 
@@ -163,7 +161,7 @@ func (e *scaleEnv) phaseCreate(b *testing.B, r *results, ceilingRate float64) *t
 	r.failed("3 create cost", failedWrites(m, nil), float64(n), " per object")
 	r.metric(perObj, "create-platform-calls/object")
 	r.metric(w, "create-kube-writes/object")
-	return tr
+	return tr, rate
 }
 
 // phaseSteady counts, over one full resync period of the settled manager, the
@@ -391,4 +389,27 @@ func sumVerbs(w map[string]float64) float64 {
 		s += v
 	}
 	return s
+}
+
+// phaseCeiling runs the bare-client ceiling and reports it under phase; it returns
+// the ceiling in objects/s.
+func (e *scaleEnv) phaseCeiling(b *testing.B, r *results, phase string) float64 {
+	n := e.cfg.n
+	ceiling, err := e.runCeiling(n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rate := float64(n) / ceiling.elapsed.Seconds()
+	unit := "ceiling-again-objects/s"
+	if r.ceiling == nil {
+		r.ceiling, unit = ceiling.samples, "ceiling-objects/s" // the plot shows the first
+	}
+	r.add(phase, "bare client: objects/s (2 writes each)", f1(rate), "", nil)
+	r.add(phase, "bare client: time for N objects", dur(ceiling.elapsed), "", nil)
+	q1, q4 := quarterRates(ceiling.samples, n)
+	r.add(phase, "bare client: objects/s in the first / last quarter of N", f1(q1)+" / "+f1(q4), "", nil)
+	_, cores := testenv.CPU()
+	r.addCPU(phase, ceiling.cpu, ceiling.elapsed, cores)
+	r.metric(rate, unit)
+	return rate
 }
