@@ -1,7 +1,6 @@
 package controller
 
 import (
-	"context"
 	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -21,19 +20,12 @@ var _ = Describe("the claims index", func() {
 	DescribeTable("finds the objects claiming a natural key, in the claimant's namespace only",
 		func(watch func(a, b string) []string) {
 			a, b := newNamespace(nil), newNamespace(nil)
-			opts := CacheOptions(watch(a, b))
-			opts.Scheme = k8s.Scheme()
-			c, err := cache.New(restCfg, opts)
-			Expect(err).NotTo(HaveOccurred())
-			claims, err := registerClaims(ctx, c)
-			Expect(err).NotTo(HaveOccurred())
-			cctx, stop := context.WithCancel(ctx)
-			DeferCleanup(stop)
-			go func() {
-				defer GinkgoRecover()
-				Expect(c.Start(cctx)).To(Succeed())
-			}()
-			Expect(c.WaitForCacheSync(cctx)).To(BeTrue())
+			var claims kindClaims
+			startCache(watch(a, b), func(c cache.Cache) {
+				var err error
+				claims, err = registerClaims(ctx, c)
+				Expect(err).NotTo(HaveOccurred())
+			})
 
 			// None of these reach the platform: their Enterprise does not exist.
 			name := "claim-" + testenv.RandHex(4)

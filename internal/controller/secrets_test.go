@@ -314,17 +314,7 @@ var _ = Describe("Secrets the operator may use", func() {
 		Expect(apierrors.IsNotFound(mgrCache.Get(ctx, objKey(generated), m))).To(BeTrue(), "a generated Secret is not in the cache")
 
 		By("a cache restricted to one namespace (--watch-namespaces)")
-		opts := CacheOptions([]string{ns})
-		opts.Scheme = k8s.Scheme()
-		c, err := cache.New(restCfg, opts)
-		Expect(err).NotTo(HaveOccurred())
-		cctx, stop := context.WithCancel(ctx)
-		DeferCleanup(stop)
-		go func() {
-			defer GinkgoRecover()
-			Expect(c.Start(cctx)).To(Succeed())
-		}()
-		Expect(c.WaitForCacheSync(cctx)).To(BeTrue())
+		c := startCache([]string{ns}, nil)
 		Expect(names(c, ns)(Default)).To(ConsistOf(labelled.Name))
 		Expect(names(c, metav1.NamespaceAll)(Default)).To(ConsistOf(labelled.Name), "Secrets of other namespaces are not cached")
 	})

@@ -285,3 +285,24 @@ func update[T client.Object](obj T, fn func(T)) {
 		return k8s.Update(ctx, obj)
 	}, eventuallyTO).Should(Succeed())
 }
+
+// startCache starts an informer cache with the manager's options over namespaces (nil:
+// all), stopped when the spec ends; before (optional) runs first, to add indexes.
+func startCache(namespaces []string, before func(cache.Cache)) cache.Cache {
+	GinkgoHelper()
+	opts := CacheOptions(namespaces)
+	opts.Scheme = k8s.Scheme()
+	c, err := cache.New(restCfg, opts)
+	Expect(err).NotTo(HaveOccurred())
+	if before != nil {
+		before(c)
+	}
+	cctx, stop := context.WithCancel(ctx)
+	DeferCleanup(stop)
+	go func() {
+		defer GinkgoRecover()
+		Expect(c.Start(cctx)).To(Succeed())
+	}()
+	Expect(c.WaitForCacheSync(cctx)).To(BeTrue())
+	return c
+}
