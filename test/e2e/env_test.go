@@ -18,7 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	. "github.com/onsi/gomega"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"enterprise-operator/test/testenv"
 )
@@ -76,6 +78,8 @@ func setup(t *testing.T) *env { return setupWith(t, envOptions{}) }
 
 func setupWith(t *testing.T, opts envOptions) *env {
 	t.Helper()
+	// envtest logs through controller-runtime's logger; the manager's log is a file.
+	ctrllog.SetLogger(logr.Discard())
 	g := NewWithT(t)
 	root, err := testenv.RepoRoot()
 	g.Expect(err).NotTo(HaveOccurred())
