@@ -117,6 +117,8 @@ type EnterpriseStatus struct {
 // +kubebuilder:printcolumn:name="ORGANIZATION",type=string,JSONPath=`.spec.organizationID`
 // +kubebuilder:printcolumn:name="EXTERNAL-ID",type=string,JSONPath=`.status.externalID`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="PLATFORMCONFIG",type=string,priority=1,JSONPath=`.spec.platformConfigRef.name`
+// +kubebuilder:printcolumn:name="REASON",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 type Enterprise struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

@@ -72,10 +72,12 @@ type UserGroupStatus struct {
 // +kubebuilder:resource:categories=enterprise-operator,shortName=ugroup
 // +kubebuilder:printcolumn:name="READY",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="SYNCED",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
-// +kubebuilder:printcolumn:name="NAME",type=string,JSONPath=`.spec.name`
+// +kubebuilder:printcolumn:name="DISPLAY-NAME",type=string,JSONPath=`.spec.name`
 // +kubebuilder:printcolumn:name="MEMBERS",type=integer,JSONPath=`.status.memberCount`
 // +kubebuilder:printcolumn:name="EXTERNAL-ID",type=string,JSONPath=`.status.externalID`
 // +kubebuilder:printcolumn:name="AGE",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:printcolumn:name="ENTERPRISE",type=string,priority=1,JSONPath=`.spec.enterpriseRef.name`
+// +kubebuilder:printcolumn:name="REASON",type=string,priority=1,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`
 type UserGroup struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
